@@ -1,0 +1,253 @@
+// x86-64 page tables: 4 levels (5 with levels = 5), 512 u64 entries per 4 KiB
+// table, the real PTE bits (layout.ts; domain.md §7.1).
+import { mix64, sumword } from "./hash";
+import {
+  C_LEVELS, C_PTES_CLEARED, C_SCRATCH_COUNT, C_SCRATCH_HASH, C_TABLES_FREED, C_WALKS, H_LEVELS,
+  MM_NR_TABLES, MM_PGD, PTD_USED, PTE_A, PTE_ADDR_MASK, PTE_D, PTE_P, PTE_PSE, PTE_RW, PTE_TABLE,
+  WALK_NOT_PRESENT, WALK_PROT_FAULT, WALK_WRITE,
+} from "./layout";
+import { cpu_addr, mm_addr, ptdesc, pt_alloc, pt_free } from "./machine";
+
+// @ts-ignore: decorator
+@inline function top_shift(m: usize): u32 {
+  return 3 + 9 * load<u32>(m, H_LEVELS); // 39 for 4 levels, 48 for 5
+}
+
+// @ts-ignore: decorator
+@inline function used_add(m: usize, table: usize, d: i32): u32 {
+  const p = ptdesc(m, table) + PTD_USED;
+  const u = <u32>(<i32>load<u32>(p) + d);
+  store<u32>(p, u);
+  return u;
+}
+
+/** Gives mm a root table. Returns false when the pool is exhausted. */
+export function mm_init(m: usize, mm: u32): bool {
+  const t = pt_alloc(m);
+  if (!t) return false;
+  const a = mm_addr(m, mm);
+  store<u32>(a, <u32>t, MM_PGD);
+  store<u32>(a, 1, MM_NR_TABLES);
+  return true;
+}
+
+/**
+ * Installs `pte` as the leaf for `va`, allocating tables on the way.
+ * Returns 1 if the slot was empty, 0 if a present PTE was replaced, -1 when out of tables.
+ */
+export function pt_map(m: usize, mm: u32, va: u64, pte: u64): i32 {
+  const ma = mm_addr(m, mm);
+  let table = <usize>load<u32>(ma, MM_PGD);
+  for (let shift = top_shift(m); shift > 12; shift -= 9) {
+    const slot = table + ((<usize>(va >> shift) & 511) << 3);
+    let e = load<u64>(slot);
+    if (!(e & PTE_P)) {
+      const t = pt_alloc(m);
+      if (!t) return -1;
+      e = <u64>t | PTE_TABLE;
+      store<u64>(slot, e);
+      used_add(m, table, 1);
+      store<u32>(ma, load<u32>(ma, MM_NR_TABLES) + 1, MM_NR_TABLES);
+    }
+    table = <usize>(e & PTE_ADDR_MASK);
+  }
+  const slot = table + ((<usize>(va >> 12) & 511) << 3);
+  const fresh = !(load<u64>(slot) & PTE_P);
+  store<u64>(slot, pte);
+  if (fresh) used_add(m, table, 1);
+  return fresh ? 1 : 0;
+}
+
+/**
+ * Translates va like the hardware walker: one load per level, huge leaves
+ * (PSE) honoured, A set on access and D on a write, each only when still
+ * clear so a shared table's cache lines stay clean. Bit 63 of va marks a write.
+ */
+// @ts-ignore: decorator
+@inline function walk1(pgd: usize, top: u32, va: u64): u64 {
+  let table = pgd;
+  let shift = top;
+  while (true) {
+    const slot = table + ((<usize>(va >> shift) & 511) << 3);
+    const e = load<u64>(slot);
+    if (!(e & PTE_P)) return WALK_NOT_PRESENT;
+    if (shift == 12 || (e & PTE_PSE)) {
+      const write = va >> 63;
+      if (write && !(e & PTE_RW)) return WALK_PROT_FAULT;
+      const want = write ? PTE_A | PTE_D : PTE_A;
+      if ((e & want) != want) atomic.or<u64>(slot, want);
+      const pages = (va & ~WALK_WRITE) >> 12;
+      return ((e & PTE_ADDR_MASK) >> 12) + (pages & ((<u64>1 << (shift - 12)) - 1));
+    }
+    table = <usize>(e & PTE_ADDR_MASK);
+    shift -= 9;
+  }
+}
+
+/** Walks n addresses (u64 array at vas); returns the sum of the PFNs found. */
+export function pt_walk_batch(m: usize, cpu: u32, mm: u32, vas: usize, n: u32, out: usize): u64 {
+  const pgd = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
+  const top = top_shift(m);
+  let sum: u64 = 0;
+  if (out) {
+    for (let i: usize = 0; i < n; i++) {
+      const r = walk1(pgd, top, load<u64>(vas + (i << 3)));
+      store<u64>(out + (i << 3), r);
+      if (r < WALK_PROT_FAULT) sum += r;
+    }
+  } else {
+    for (let i: usize = 0; i < n; i++) {
+      const r = walk1(pgd, top, load<u64>(vas + (i << 3)));
+      if (r < WALK_PROT_FAULT) sum += r;
+    }
+  }
+  const c = cpu_addr(m, cpu);
+  store<u64>(c, load<u64>(c, C_WALKS) + n, C_WALKS);
+  store<u64>(c, load<u64>(c, C_LEVELS) + <u64>n * (<u64>(top - 12) / 9 + 1), C_LEVELS);
+  return sum;
+}
+
+// Range operations share one directory walk; the leaf action differs.
+// @ts-ignore: decorator
+@inline const RANGE_ZAP: u32 = 0;
+// @ts-ignore: decorator
+@inline const RANGE_WRPROTECT: u32 = 1;
+// @ts-ignore: decorator
+@inline const RANGE_MKOLD: u32 = 2;
+
+/**
+ * Applies `mode` to the present leaves of `table` (covering entries of size
+ * 1 << shift) inside [start, end); start and end lie within the table's span.
+ * Under RANGE_ZAP, child tables that become empty are freed. Returns the
+ * number of present entries left in the table.
+ */
+function pt_range_table(m: usize, c: usize, table: usize, shift: u32, start: u64, end: u64, mode: u32): u32 {
+  const i0 = <usize>(start >> shift) & 511;
+  const i1 = <usize>((end - 1) >> shift) & 511;
+  const span: u64 = <u64>1 << shift;
+  const tbase = start & ~((span << 9) - 1);
+  let used = load<u32>(ptdesc(m, table), PTD_USED);
+  let hash: u32 = 0;
+  let count: u32 = 0;
+  for (let i = i0; i <= i1; i++) {
+    const slot = table + (i << 3);
+    const e = load<u64>(slot);
+    if (!(e & PTE_P)) continue;
+    if (shift == 12 || (e & PTE_PSE)) {
+      if (mode == RANGE_ZAP) {
+        store<u64>(slot, 0);
+        hash += mix64(e & PTE_ADDR_MASK);
+        used--;
+      } else if (mode == RANGE_WRPROTECT) {
+        if (!(e & PTE_RW)) continue;
+        store<u64>(slot, e & ~PTE_RW);
+      } else {
+        if (!(e & PTE_A)) continue;
+        store<u64>(slot, e & ~PTE_A);
+      }
+      count++;
+      continue;
+    }
+    const base = tbase + (<u64>i << shift);
+    const cs = start > base ? start : base;
+    const ce = end < base + span ? end : base + span;
+    const child = <usize>(e & PTE_ADDR_MASK);
+    if (pt_range_table(m, c, child, shift - 9, cs, ce, mode) == 0 && mode == RANGE_ZAP) {
+      store<u64>(slot, 0);
+      pt_free(m, child);
+      store<u64>(c, load<u64>(c, C_TABLES_FREED) + 1, C_TABLES_FREED);
+      used--;
+    }
+  }
+  if (count) {
+    store<u32>(c, load<u32>(c, C_SCRATCH_HASH) + hash, C_SCRATCH_HASH);
+    store<u64>(c, load<u64>(c, C_SCRATCH_COUNT) + count, C_SCRATCH_COUNT);
+  }
+  if (mode == RANGE_ZAP) store<u32>(ptdesc(m, table), used, PTD_USED);
+  return used;
+}
+
+function pt_range(m: usize, cpu: u32, mm: u32, start: u64, end: u64, mode: u32): void {
+  const top = top_shift(m);
+  const limit: u64 = <u64>1 << (top + 9);
+  if (end > limit) end = limit;
+  if (end <= start) return;
+  const pgd = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
+  pt_range_table(m, cpu_addr(m, cpu), pgd, top, start, end, mode);
+}
+
+/**
+ * Zaps n ranges ([start, end) u64 pairs at ranges): clears their PTEs and frees
+ * tables that become empty (never the pgd). Returns sumword(PTEs cleared,
+ * sum of mix64(cleared PTE address bits)).
+ */
+export function pt_zap_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: u32): u64 {
+  const c = cpu_addr(m, cpu);
+  store<u64>(c, 0, C_SCRATCH_HASH);
+  store<u64>(c, 0, C_SCRATCH_COUNT);
+  const freed0 = load<u64>(c, C_TABLES_FREED);
+  for (let i: usize = 0; i < n; i++) {
+    pt_range(m, cpu, mm, load<u64>(ranges + (i << 4)), load<u64>(ranges + (i << 4), 8), RANGE_ZAP);
+  }
+  const cleared = load<u64>(c, C_SCRATCH_COUNT);
+  store<u64>(c, load<u64>(c, C_PTES_CLEARED) + cleared, C_PTES_CLEARED);
+  const ma = mm_addr(m, mm);
+  store<u32>(ma, load<u32>(ma, MM_NR_TABLES) - <u32>(load<u64>(c, C_TABLES_FREED) - freed0), MM_NR_TABLES);
+  return sumword(<u32>cleared, load<u32>(c, C_SCRATCH_HASH));
+}
+
+/** Write-protects the present leaves of n ranges; returns how many lost RW. */
+export function pt_protect_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: u32): u64 {
+  const c = cpu_addr(m, cpu);
+  store<u64>(c, 0, C_SCRATCH_COUNT);
+  for (let i: usize = 0; i < n; i++) {
+    pt_range(m, cpu, mm, load<u64>(ranges + (i << 4)), load<u64>(ranges + (i << 4), 8), RANGE_WRPROTECT);
+  }
+  return load<u64>(c, C_SCRATCH_COUNT);
+}
+
+/** Test-and-clear young over n ranges; returns how many leaves were young. */
+export function pt_mkold_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: u32): u64 {
+  const c = cpu_addr(m, cpu);
+  store<u64>(c, 0, C_SCRATCH_COUNT);
+  for (let i: usize = 0; i < n; i++) {
+    pt_range(m, cpu, mm, load<u64>(ranges + (i << 4)), load<u64>(ranges + (i << 4), 8), RANGE_MKOLD);
+  }
+  return load<u64>(c, C_SCRATCH_COUNT);
+}
+
+/** Installs n leaves (u64 va and pte arrays). Returns the count newly present, or -1 when out of tables. */
+export function pt_map_batch(m: usize, mm: u32, vas: usize, ptes: usize, n: u32): i32 {
+  let fresh = 0;
+  for (let i: usize = 0; i < n; i++) {
+    const r = pt_map(m, mm, load<u64>(vas + (i << 3)), load<u64>(ptes + (i << 3)));
+    if (r < 0) return -1;
+    fresh += r;
+  }
+  return fresh;
+}
+
+/** Order-independent digest of an mm's leaves: sumword(leaves, sum of mix(va ^ pte)). */
+export function pt_digest(m: usize, mm: u32): u64 {
+  const top = top_shift(m);
+  return digest_table(<usize>load<u32>(mm_addr(m, mm), MM_PGD), top, 0);
+}
+
+function digest_table(table: usize, shift: u32, base: u64): u64 {
+  let count: u32 = 0;
+  let sum: u32 = 0;
+  for (let i: usize = 0; i < 512; i++) {
+    const e = load<u64>(table + (i << 3));
+    if (!(e & PTE_P)) continue;
+    const va = base + (<u64>i << shift);
+    if (shift == 12 || (e & PTE_PSE)) {
+      count++;
+      sum += mix64(e ^ (va << 4));
+    } else {
+      const d = digest_table(<usize>(e & PTE_ADDR_MASK), shift - 9, va);
+      count += <u32>(d >> 32);
+      sum += <u32>d;
+    }
+  }
+  return sumword(count, sum);
+}

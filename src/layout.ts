@@ -1,0 +1,141 @@
+// Host side of the memory layout: the offsets of assembly/layout.ts (a test
+// checks them against the module's exported globals) and the planner that
+// carves the shared memory into regions at host-chosen addresses.
+
+export const MACHINE_MAGIC = 0x524d4150;
+export const H = {
+  MAGIC: 0, LEVELS: 4, FRAMES: 8, NFRAMES: 12, PT_BASE: 16, PT_CAP: 20, PT_BUMP: 24, PT_FREE: 28, PT_USED: 32,
+  PTDESC: 36, CHAIN_BASE: 40, CHAIN_CAP: 44, CHAIN_BUMP: 48, CHAIN_FREE: 52, CHAIN_USED: 56, VIDX_BASE: 60,
+  VIDX_MASK: 64, VIDX_USED: 68, MM_BASE: 72, MM_CAP: 76, CPU_BASE: 80, CPU_CAP: 84, ALLOC_LOCK: 88,
+} as const;
+export const MACHINE_SIZE = 256;
+
+/** PTE bits in the low word of a u64 PTE; NX is bit 31 of the high word. */
+export const PTE = { P: 1 << 0, RW: 1 << 1, US: 1 << 2, A: 1 << 5, D: 1 << 6, PSE: 1 << 7, G: 1 << 8 } as const;
+export const PTE_TABLE = PTE.P | PTE.RW | PTE.US | PTE.A;
+export const PTD = { USED: 0, PTL: 4, SIZE: 8 } as const;
+export const PG = {
+  FLAGS: 0, MAPCOUNT: 4, REFCOUNT: 8, MAPPING: 12, INDEX: 16, RMAP: 20, LRU_NEXT: 24, LRU_PREV: 28, SIZE: 32,
+} as const;
+export const PG_FLAG = { LOCKED: 1, DIRTY: 2, REFERENCED: 4, ANON: 8, EXTERNAL_RMAP: 16, DIRECT: 32, LRU: 64 } as const;
+export const RMAP_MM_SHIFT = 45;
+export const CH = { NEXT: 0, NR: 4, ENT: 8, SLOTS: 7, SIZE: 64 } as const;
+export const VX = { KEY: 0, HANDLE: 8, SIZE: 16 } as const;
+export const MM = { PGD: 0, NR_TABLES: 4, SIZE: 128 } as const;
+export const C = {
+  WALKS: 0, LEVELS: 8, PTES_CLEARED: 24, TABLES_FREED: 32, RMAP_VISITS: 40, CHAIN_NODES: 48, VIDX_PROBES: 56,
+  SCRATCH_HASH: 64, SCRATCH_COUNT: 72, SIZE: 256,
+} as const;
+export const WALK_NOT_PRESENT = 0xffff_ffff_ffff_ffffn;
+export const WALK_PROT_FAULT = 0xffff_ffff_ffff_fffen;
+
+export const WASM_PAGE = 65536;
+/** The module's own data (debug builds carry assertion strings) stays below this. */
+export const RESERVED_LOW = 64 * 1024;
+
+export interface MachineSpec {
+  /** Page-table levels: 4 (47-bit user space) or 5 (56-bit). */
+  levels: 4 | 5;
+  frames: number;
+  tables: number;
+  chainNodes: number;
+  /** Virtual-index slots, a power of two. */
+  vidxSlots: number;
+  mms: number;
+  cpus: number;
+  /** Bytes for workload arrays, carved by an Arena. */
+  scratch: number;
+}
+
+export interface MachinePlan {
+  spec: MachineSpec;
+  /** The machine header's address: the `m` every export takes. */
+  m: number;
+  frames: number;
+  pt: number;
+  ptdesc: number;
+  chain: number;
+  vidx: number;
+  mm: number;
+  cpu: number;
+  scratch: number;
+  /** Total bytes; a multiple of the Wasm page. */
+  bytes: number;
+}
+
+const align = (x: number, a: number) => Math.ceil(x / a) * a;
+
+/** Carves the regions in a fixed order from RESERVED_LOW; the largest memory is 4 GiB. */
+export function planMachine(spec: MachineSpec): MachinePlan {
+  let at = RESERVED_LOW;
+  const take = (bytes: number, alignment: number) => {
+    at = align(at, alignment);
+    const addr = at;
+    at += bytes;
+    return addr;
+  };
+  const m = take(MACHINE_SIZE, 64);
+  const cpu = take(spec.cpus * C.SIZE, 64);
+  const mm = take(spec.mms * MM.SIZE, 64);
+  const frames = take(spec.frames * PG.SIZE, 64);
+  const ptdesc = take(spec.tables * PTD.SIZE, 64);
+  const chain = take(spec.chainNodes * CH.SIZE, 64);
+  const vidx = take(spec.vidxSlots * VX.SIZE, 64);
+  const scratch = take(spec.scratch, 64);
+  const pt = take(spec.tables * 4096, 4096);
+  const bytes = align(at, WASM_PAGE);
+  return { spec, m, frames, pt, ptdesc, chain, vidx, mm, cpu, scratch, bytes };
+}
+
+/** Fills the header of a planned machine in `buf` (the caller then calls machine_init). */
+export function writeHeader(buf: ArrayBufferLike, p: MachinePlan): void {
+  const w = new Uint32Array(buf, p.m, MACHINE_SIZE / 4);
+  const s = p.spec;
+  w.fill(0);
+  w[H.LEVELS / 4] = s.levels;
+  w[H.FRAMES / 4] = p.frames;
+  w[H.NFRAMES / 4] = s.frames;
+  w[H.PT_BASE / 4] = p.pt;
+  w[H.PT_CAP / 4] = s.tables;
+  w[H.PTDESC / 4] = p.ptdesc;
+  w[H.CHAIN_BASE / 4] = p.chain;
+  w[H.CHAIN_CAP / 4] = s.chainNodes;
+  w[H.VIDX_BASE / 4] = p.vidx;
+  w[H.VIDX_MASK / 4] = s.vidxSlots - 1;
+  w[H.MM_BASE / 4] = p.mm;
+  w[H.MM_CAP / 4] = s.mms;
+  w[H.CPU_BASE / 4] = p.cpu;
+  w[H.CPU_CAP / 4] = s.cpus;
+}
+
+/** A bump allocator for workload arrays inside the scratch region. */
+export class Arena {
+  private at: number;
+  constructor(
+    readonly buf: ArrayBufferLike,
+    readonly base: number,
+    readonly size: number,
+  ) {
+    this.at = base;
+  }
+  alloc(bytes: number, alignment = 8): number {
+    const addr = align(this.at, alignment);
+    if (addr + bytes > this.base + this.size) {
+      throw new RangeError(`scratch region exhausted: ${bytes} more bytes needed (size ${this.size})`);
+    }
+    this.at = addr + bytes;
+    return addr;
+  }
+  u32(n: number): { addr: number; view: Uint32Array } {
+    const addr = this.alloc(n * 4, 8);
+    return { addr, view: new Uint32Array(this.buf, addr, n) };
+  }
+  /** n u64 values, seen as 2n u32 words (lo, hi). */
+  u64(n: number): { addr: number; view: Uint32Array } {
+    const addr = this.alloc(n * 8, 8);
+    return { addr, view: new Uint32Array(this.buf, addr, n * 2) };
+  }
+  reset(): void {
+    this.at = this.base;
+  }
+}
