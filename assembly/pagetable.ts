@@ -167,6 +167,12 @@ function pt_range_table(m: usize, c: usize, table: usize, shift: u32, start: u64
   return used;
 }
 
+// @ts-ignore: decorator
+@inline function scratch_reset(c: usize): void {
+  store<u64>(c, 0, C_SCRATCH_HASH);
+  store<u64>(c, 0, C_SCRATCH_COUNT);
+}
+
 function pt_range(m: usize, cpu: u32, mm: u32, start: u64, end: u64, mode: u32): void {
   const top = top_shift(m);
   const limit: u64 = <u64>1 << (top + 9);
@@ -183,8 +189,7 @@ function pt_range(m: usize, cpu: u32, mm: u32, start: u64, end: u64, mode: u32):
  */
 export function pt_zap_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: u32): u64 {
   const c = cpu_addr(m, cpu);
-  store<u64>(c, 0, C_SCRATCH_HASH);
-  store<u64>(c, 0, C_SCRATCH_COUNT);
+  scratch_reset(c);
   const freed0 = load<u64>(c, C_TABLES_FREED);
   for (let i: usize = 0; i < n; i++) {
     pt_range(m, cpu, mm, load<u64>(ranges + (i << 4)), load<u64>(ranges + (i << 4), 8), RANGE_ZAP);
@@ -199,7 +204,7 @@ export function pt_zap_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: u32)
 /** Write-protects the present leaves of n ranges; returns how many lost RW. */
 export function pt_protect_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: u32): u64 {
   const c = cpu_addr(m, cpu);
-  store<u64>(c, 0, C_SCRATCH_COUNT);
+  scratch_reset(c);
   for (let i: usize = 0; i < n; i++) {
     pt_range(m, cpu, mm, load<u64>(ranges + (i << 4)), load<u64>(ranges + (i << 4), 8), RANGE_WRPROTECT);
   }
@@ -209,7 +214,7 @@ export function pt_protect_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: 
 /** Test-and-clear young over n ranges; returns how many leaves were young. */
 export function pt_mkold_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: u32): u64 {
   const c = cpu_addr(m, cpu);
-  store<u64>(c, 0, C_SCRATCH_COUNT);
+  scratch_reset(c);
   for (let i: usize = 0; i < n; i++) {
     pt_range(m, cpu, mm, load<u64>(ranges + (i << 4)), load<u64>(ranges + (i << 4), 8), RANGE_MKOLD);
   }
