@@ -4,9 +4,29 @@
 
 export const MACHINE_MAGIC = 0x524d4150;
 export const H = {
-  MAGIC: 0, LEVELS: 4, FRAMES: 8, NFRAMES: 12, PT_BASE: 16, PT_CAP: 20, PT_BUMP: 24, PT_FREE: 28, PT_USED: 32,
-  PTDESC: 36, CHAIN_BASE: 40, CHAIN_CAP: 44, CHAIN_BUMP: 48, CHAIN_FREE: 52, CHAIN_USED: 56, VIDX_BASE: 60,
-  VIDX_MASK: 64, VIDX_USED: 68, MM_BASE: 72, MM_CAP: 76, CPU_BASE: 80, CPU_CAP: 84, ALLOC_LOCK: 88,
+  MAGIC: 0,
+  LEVELS: 4,
+  FRAMES: 8,
+  NFRAMES: 12,
+  PT_BASE: 16,
+  PT_CAP: 20,
+  PT_BUMP: 24,
+  PT_FREE: 28,
+  PT_USED: 32,
+  PTDESC: 36,
+  CHAIN_BASE: 40,
+  CHAIN_CAP: 44,
+  CHAIN_BUMP: 48,
+  CHAIN_FREE: 52,
+  CHAIN_USED: 56,
+  VIDX_BASE: 60,
+  VIDX_MASK: 64,
+  VIDX_USED: 68,
+  MM_BASE: 72,
+  MM_CAP: 76,
+  CPU_BASE: 80,
+  CPU_CAP: 84,
+  ALLOC_LOCK: 88,
 } as const;
 export const MACHINE_SIZE = 256;
 
@@ -15,7 +35,15 @@ export const PTE = { P: 1 << 0, RW: 1 << 1, US: 1 << 2, A: 1 << 5, D: 1 << 6, PS
 export const PTE_TABLE = PTE.P | PTE.RW | PTE.US | PTE.A;
 export const PTD = { USED: 0, PTL: 4, SIZE: 8 } as const;
 export const PG = {
-  FLAGS: 0, MAPCOUNT: 4, REFCOUNT: 8, MAPPING: 12, INDEX: 16, RMAP: 20, LRU_NEXT: 24, LRU_PREV: 28, SIZE: 32,
+  FLAGS: 0,
+  MAPCOUNT: 4,
+  REFCOUNT: 8,
+  MAPPING: 12,
+  INDEX: 16,
+  RMAP: 20,
+  LRU_NEXT: 24,
+  LRU_PREV: 28,
+  SIZE: 32,
 } as const;
 export const PG_FLAG = { LOCKED: 1, DIRTY: 2, REFERENCED: 4, ANON: 8, EXTERNAL_RMAP: 16, DIRECT: 32, LRU: 64 } as const;
 export const RMAP_MM_SHIFT = 45;
@@ -23,8 +51,16 @@ export const CH = { NEXT: 0, NR: 4, ENT: 8, SLOTS: 7, SIZE: 64 } as const;
 export const VX = { KEY: 0, HANDLE: 8, SIZE: 16 } as const;
 export const MM = { PGD: 0, NR_TABLES: 4, SIZE: 128 } as const;
 export const C = {
-  WALKS: 0, LEVELS: 8, PTES_CLEARED: 24, TABLES_FREED: 32, RMAP_VISITS: 40, CHAIN_NODES: 48, VIDX_PROBES: 56,
-  SCRATCH_HASH: 64, SCRATCH_COUNT: 72, SIZE: 256,
+  WALKS: 0,
+  LEVELS: 8,
+  PTES_CLEARED: 24,
+  TABLES_FREED: 32,
+  RMAP_VISITS: 40,
+  CHAIN_NODES: 48,
+  VIDX_PROBES: 56,
+  SCRATCH_HASH: 64,
+  SCRATCH_COUNT: 72,
+  SIZE: 256,
 } as const;
 export const WALK_NOT_PRESENT = 0xffff_ffff_ffff_ffffn;
 export const WALK_PROT_FAULT = 0xffff_ffff_ffff_fffen;

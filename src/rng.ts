@@ -1,39 +1,48 @@
-// The seeded generator behind every workload: xoshiro128** (Blackman and
-// Vigna), seeded through splitmix32 so any 32-bit seed gives a good state.
+// The seeded generator behind every workload and every resample: xoshiro128**
+// (Blackman and Vigna), its state expanded from a 32-bit seed by splitmix32.
 // Same seed, same stream, bit for bit, on every platform.
 
+/** splitmix32: a 32-bit seed expander; returns a generator of u32 values. */
+export function splitmix32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x9e3779b9) | 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+/** xoshiro128** from an explicit 128-bit state (not all zero); returns a generator of u32 values. */
+export function xoshiro128ss(s0: number, s1: number, s2: number, s3: number): () => number {
+  let a = s0 >>> 0;
+  let b = s1 >>> 0;
+  let c = s2 >>> 0;
+  let d = s3 >>> 0;
+  if ((a | b | c | d) === 0) throw new RangeError("xoshiro128** state must not be all zero");
+  return () => {
+    const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const t = b << 9;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = rotl(d, 11);
+    return r;
+  };
+}
+
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /** A uniform u32. */
+  readonly u32: () => number;
 
   constructor(seed: number) {
-    let s = seed >>> 0;
-    const next = () => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-  }
-
-  /** A uniform u32. */
-  u32(): number {
-    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    return r;
+    const sm = splitmix32(seed);
+    const s = [sm(), sm(), sm(), sm()];
+    if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
+    this.u32 = xoshiro128ss(s[0], s[1], s[2], s[3]);
   }
 
   /** A uniform integer in [0, n), n <= 2^32, without modulo bias. */

@@ -7,7 +7,16 @@ import { test } from "node:test";
 import { H, PTE, RESERVED_LOW, RMAP_MM_SHIFT, WALK_NOT_PRESENT, WALK_PROT_FAULT } from "../src/layout.js";
 import { mix64 } from "../src/reference/hash.js";
 import { Rng } from "../src/rng.js";
-import { getU32, getU64, putU32, putU64, smallSpec, type TestMachine, tsMachine, wasmMachine } from "./support/machine.js";
+import {
+  getU32,
+  getU64,
+  putU32,
+  putU64,
+  smallSpec,
+  type TestMachine,
+  tsMachine,
+  wasmMachine,
+} from "./support/machine.js";
 
 const SEEDS = Number(process.env.DIFF_SEEDS ?? 24);
 const OPS = Number(process.env.DIFF_OPS ?? 400);
@@ -74,7 +83,7 @@ function runSequence(seed: number, levels: 4 | 5): void {
       const n = 1 + rng.below(16);
       const vas = Array.from({ length: n }, () => {
         const off = BigInt(rng.below(4096));
-        return (randVa() | off) | (rng.below(3) === 0 ? 1n << 63n : 0n);
+        return randVa() | off | (rng.below(3) === 0 ? 1n << 63n : 0n);
       });
       const sums = both.map((t) => {
         const out = t.arena.u64(n).addr;

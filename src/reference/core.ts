@@ -267,8 +267,8 @@ export class TsCore implements Core {
         continue;
       }
       const base = tbase + i * span;
-      const cf = first > base ? first : base;
-      const cl = last < base + span - 1 ? last : base + span - 1;
+      const cf = Math.max(first, base);
+      const cl = Math.min(last, base + span - 1);
       const child = (elo & ADDR_LO) >>> 0;
       if (this.rangeTable(m, c, child, shift - 9, cf, cl, mode) === 0 && mode === RANGE_ZAP) {
         w[slot] = 0;
@@ -589,8 +589,8 @@ export class TsCore implements Core {
     return sumword(found, sum);
   }
 
-  noop_batch(m: number, cpu: number, mm: number, ops: number, n: number): bigint {
-    return BigInt(m + cpu + mm + ops + n);
+  noop_batch(m: number, _cpu: number, mm: number, ops: number, n: number): bigint {
+    return BigInt(m + mm + ops + n);
   }
 }
 

@@ -4,40 +4,12 @@
  * reproducible bit for bit across runs and machines.
  */
 
+import { splitmix32, xoshiro128ss } from "../rng.js";
+
+export { splitmix32, xoshiro128ss };
+
 /** A generator of uniform doubles in [0, 1). */
 export type Rng = () => number;
-
-/** splitmix32: a 32-bit seed expander; returns a generator of uint32 values. */
-export function splitmix32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
-/** xoshiro128** from an explicit 128-bit state (not all zero); returns a generator of uint32 values. */
-export function xoshiro128ss(s0: number, s1: number, s2: number, s3: number): () => number {
-  let a = s0 >>> 0;
-  let b = s1 >>> 0;
-  let c = s2 >>> 0;
-  let d = s3 >>> 0;
-  if ((a | b | c | d) === 0) throw new RangeError("xoshiro128** state must not be all zero");
-  return () => {
-    const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-    const t = b << 9;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    return r;
-  };
-}
 
 /** A seeded uniform [0, 1) generator: xoshiro128** whose state is expanded from `seed` by splitmix32. */
 export function createRng(seed: number): Rng {
@@ -63,8 +35,4 @@ export function deriveSeed(seed: number, index: number): number {
 /** A uniform integer in [0, n) drawn from `rng`. */
 export function randomIndex(rng: Rng, n: number): number {
   return Math.floor(rng() * n);
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Runs src/cli.ts under tsx; worker threads inherit the loader through execArgv.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+const r = spawnSync(process.execPath, ["--import", "tsx", cli, ...process.argv.slice(2)], { stdio: "inherit" });
+process.exit(r.status ?? 1);
