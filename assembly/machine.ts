@@ -50,8 +50,8 @@ export function pt_alloc(m: usize): usize {
     store<u32>(t, 0); // the free-list link; the rest of a freed table is zero
   } else {
     t = <usize>load<u32>(m, H_PT_BUMP);
-    const limit = <usize>load<u32>(m, H_PT_BASE) + <usize>load<u32>(m, H_PT_CAP) * PT_BYTES;
-    if (t >= limit) {
+    // Compare table counts, not addresses: a pool that ends at 4 GiB wraps the bump address to 0.
+    if ((t - <usize>load<u32>(m, H_PT_BASE)) / PT_BYTES >= <usize>load<u32>(m, H_PT_CAP)) {
       spin_unlock(lock);
       return 0;
     }
@@ -83,8 +83,7 @@ export function chain_alloc(m: usize): usize {
     store<u32>(m, load<u32>(n), H_CHAIN_FREE);
   } else {
     n = <usize>load<u32>(m, H_CHAIN_BUMP);
-    const limit = <usize>load<u32>(m, H_CHAIN_BASE) + <usize>load<u32>(m, H_CHAIN_CAP) * CHAIN_NODE_SIZE;
-    if (n >= limit) {
+    if ((n - <usize>load<u32>(m, H_CHAIN_BASE)) / CHAIN_NODE_SIZE >= <usize>load<u32>(m, H_CHAIN_CAP)) {
       spin_unlock(lock);
       return 0;
     }

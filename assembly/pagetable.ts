@@ -33,7 +33,8 @@ export function mm_init(m: usize, mm: u32): bool {
 
 /**
  * Installs `pte` as the leaf for `va`, allocating tables on the way.
- * Returns 1 if the slot was empty, 0 if a present PTE was replaced, -1 when out of tables.
+ * Returns 1 if the slot was empty, 0 if a present PTE was replaced, -1 when
+ * out of tables, -2 when a huge (PSE) leaf already covers va.
  */
 export function pt_map(m: usize, mm: u32, va: u64, pte: u64): i32 {
   const ma = mm_addr(m, mm);
@@ -48,6 +49,8 @@ export function pt_map(m: usize, mm: u32, va: u64, pte: u64): i32 {
       store<u64>(slot, e);
       used_add(m, table, 1);
       store<u32>(ma, load<u32>(ma, MM_NR_TABLES) + 1, MM_NR_TABLES);
+    } else if (e & PTE_PSE) {
+      return -2;
     }
     table = <usize>(e & PTE_ADDR_MASK);
   }
@@ -221,12 +224,12 @@ export function pt_mkold_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: u3
   return load<u64>(c, C_SCRATCH_COUNT);
 }
 
-/** Installs n leaves (u64 va and pte arrays). Returns the count newly present, or -1 when out of tables. */
+/** Installs n leaves (u64 va and pte arrays). Returns the count newly present, or pt_map's error. */
 export function pt_map_batch(m: usize, mm: u32, vas: usize, ptes: usize, n: u32): i32 {
   let fresh = 0;
   for (let i: usize = 0; i < n; i++) {
     const r = pt_map(m, mm, load<u64>(vas + (i << 3)), load<u64>(ptes + (i << 3)));
-    if (r < 0) return -1;
+    if (r < 0) return r;
     fresh += r;
   }
   return fresh;

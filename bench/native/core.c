@@ -90,8 +90,7 @@ uint32_t pt_alloc(uint8_t *base, uint32_t m) {
     st32(base + t, 0); // the free-list link; the rest of a freed table is zero
   } else {
     t = ld32(mp + H_PT_BUMP);
-    const uint32_t limit = ld32(mp + H_PT_BASE) + ld32(mp + H_PT_CAP) * PT_BYTES;
-    if (t >= limit) {
+    if ((uint32_t)(t - ld32(mp + H_PT_BASE)) / PT_BYTES >= ld32(mp + H_PT_CAP)) {
       spin_unlock(lock);
       return 0;
     }
@@ -145,6 +144,8 @@ int32_t pt_map(uint8_t *base, uint32_t m, uint32_t mm, uint64_t va, uint64_t pte
       st64(slot, e);
       used_add(base, m, table, 1);
       st32(ma + MM_NR_TABLES, ld32(ma + MM_NR_TABLES) + 1);
+    } else if (e & PTE_PSE) {
+      return -2;
     }
     table = (uint32_t)(e & PTE_ADDR_MASK);
   }
@@ -322,7 +323,7 @@ int32_t pt_map_batch(uint8_t *base, uint32_t m, uint32_t mm, uint32_t vas, uint3
   int32_t fresh = 0;
   for (uint32_t i = 0; i < n; i++) {
     const int32_t r = pt_map(base, m, mm, ld64(v + ((size_t)i << 3)), ld64(p + ((size_t)i << 3)));
-    if (r < 0) return -1;
+    if (r < 0) return r;
     fresh += r;
   }
   return fresh;

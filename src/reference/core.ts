@@ -80,7 +80,7 @@ export class TsCore implements Core {
       w[t >>> 2] = 0;
     } else {
       t = this.hdr(m, H.PT_BUMP);
-      if (t >= this.hdr(m, H.PT_BASE) + this.hdr(m, H.PT_CAP) * 4096) return 0;
+      if (((t - this.hdr(m, H.PT_BASE)) >>> 0) / 4096 >= this.hdr(m, H.PT_CAP)) return 0;
       this.setHdr(m, H.PT_BUMP, t + 4096);
       w.fill(0, t >>> 2, (t + 4096) >>> 2);
     }
@@ -103,7 +103,7 @@ export class TsCore implements Core {
       this.setHdr(m, H.CHAIN_FREE, this.w[n >>> 2]);
     } else {
       n = this.hdr(m, H.CHAIN_BUMP);
-      if (n >= this.hdr(m, H.CHAIN_BASE) + this.hdr(m, H.CHAIN_CAP) * CH.SIZE) return 0;
+      if (((n - this.hdr(m, H.CHAIN_BASE)) >>> 0) / CH.SIZE >= this.hdr(m, H.CHAIN_CAP)) return 0;
       this.setHdr(m, H.CHAIN_BUMP, n + CH.SIZE);
     }
     this.setHdr(m, H.CHAIN_USED, this.hdr(m, H.CHAIN_USED) + 1);
@@ -151,6 +151,8 @@ export class TsCore implements Core {
         w[slot + 1] = 0;
         w[this.ptdesc(m, table) >>> 2]++;
         w[(ma + MM.NR_TABLES) >>> 2]++;
+      } else if (elo & PTE.PSE) {
+        return -2;
       }
       table = (elo & ADDR_LO) >>> 0;
     }
@@ -169,7 +171,7 @@ export class TsCore implements Core {
       const v = (vas >>> 2) + 2 * i;
       const p = (ptes >>> 2) + 2 * i;
       const r = this.map(m, mm, w[v], w[v + 1], w[p], w[p + 1]);
-      if (r < 0) return -1;
+      if (r < 0) return r;
       fresh += r;
     }
     return fresh;
