@@ -52,8 +52,8 @@ function pt_alloc(m) {
     }
     else {
         t = load(m, layout_1.H_PT_BUMP);
-        const limit = load(m, layout_1.H_PT_BASE) + load(m, layout_1.H_PT_CAP) * layout_1.PT_BYTES;
-        if (t >= limit) {
+        // Compare table counts, not addresses: a pool that ends at 4 GiB wraps the bump address to 0.
+        if ((t - load(m, layout_1.H_PT_BASE)) / layout_1.PT_BYTES >= load(m, layout_1.H_PT_CAP)) {
             (0, sync_1.spin_unlock)(lock);
             return 0;
         }
@@ -84,8 +84,7 @@ function chain_alloc(m) {
     }
     else {
         n = load(m, layout_1.H_CHAIN_BUMP);
-        const limit = load(m, layout_1.H_CHAIN_BASE) + load(m, layout_1.H_CHAIN_CAP) * layout_1.CHAIN_NODE_SIZE;
-        if (n >= limit) {
+        if ((n - load(m, layout_1.H_CHAIN_BASE)) / layout_1.CHAIN_NODE_SIZE >= load(m, layout_1.H_CHAIN_CAP)) {
             (0, sync_1.spin_unlock)(lock);
             return 0;
         }

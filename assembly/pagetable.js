@@ -36,7 +36,8 @@ function mm_init(m, mm) {
 }
 /**
  * Installs `pte` as the leaf for `va`, allocating tables on the way.
- * Returns 1 if the slot was empty, 0 if a present PTE was replaced, -1 when out of tables.
+ * Returns 1 if the slot was empty, 0 if a present PTE was replaced, -1 when
+ * out of tables, -2 when a huge (PSE) leaf already covers va.
  */
 function pt_map(m, mm, va, pte) {
     const ma = (0, machine_1.mm_addr)(m, mm);
@@ -52,6 +53,9 @@ function pt_map(m, mm, va, pte) {
             store(slot, e);
             used_add(m, table, 1);
             store(ma, load(ma, layout_1.MM_NR_TABLES) + 1, layout_1.MM_NR_TABLES);
+        }
+        else if (e & layout_1.PTE_PSE) {
+            return -2;
         }
         table = (e & layout_1.PTE_ADDR_MASK);
     }
@@ -230,13 +234,13 @@ function pt_mkold_batch(m, cpu, mm, ranges, n) {
     }
     return load(c, layout_1.C_SCRATCH_COUNT);
 }
-/** Installs n leaves (u64 va and pte arrays). Returns the count newly present, or -1 when out of tables. */
+/** Installs n leaves (u64 va and pte arrays). Returns the count newly present, or pt_map's error. */
 function pt_map_batch(m, mm, vas, ptes, n) {
     let fresh = 0;
     for (let i = 0; i < n; i++) {
         const r = pt_map(m, mm, load(vas + (i << 3)), load(ptes + (i << 3)));
         if (r < 0)
-            return -1;
+            return r;
         fresh += r;
     }
     return fresh;
