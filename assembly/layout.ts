@@ -78,12 +78,19 @@ export const WALK_PROT_FAULT: u64 = 0xffff_ffff_ffff_fffe;
 /** Bit 63 of a walk operand: the access is a write. */
 export const WALK_WRITE: u64 = 1 << 63;
 
-// ╒═════════ Page-table page descriptor (8 B, one per pool table) ═════════╕
-//   0 used: present entries in the table    4 ptl: PT spinlock (ticket)
-// └────────────────────────────────────────────────────────────────────────┘
+// ╒═══════════ Page-table page descriptor (32 B, one per pool table) ═══════════╕
+//   0 used: present entries      4 ptl: PT spinlock (ticket)
+//   8 mm: owner mm id            12 shift: bits of va its entries cover (12 = PTE table)
+//  16 base: first va the table maps (u64)          24 spare
+// └──────────────────────────────────────────────────────────────────────────────┘
+// mm and base are what 2.5's ptep_to_mm / ptep_to_address read from the page
+// table's struct page, so a PTE address alone names its (mm, va).
 export const PTD_USED: u32 = 0;
 export const PTD_PTL: u32 = 4;
-export const PTD_SIZE: u32 = 8;
+export const PTD_MM: u32 = 8;
+export const PTD_SHIFT: u32 = 12;
+export const PTD_BASE: u32 = 16;
+export const PTD_SIZE: u32 = 32;
 
 // ╒═════════════════════════ struct page (32 B) ═════════════════════════╕
 //   0 flags      4 mapcount   8 refcount   12 mapping

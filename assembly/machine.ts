@@ -60,7 +60,7 @@ export function pt_alloc(m: usize): usize {
   }
   store<u32>(m, load<u32>(m, H_PT_USED) + 1, H_PT_USED);
   spin_unlock(lock);
-  store<u64>(ptdesc(m, t), 0);
+  memory.fill(ptdesc(m, t), 0, PTD_SIZE);
   return t;
 }
 

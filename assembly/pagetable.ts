@@ -3,7 +3,7 @@
 import { mix64, sumword } from "./hash";
 import {
   C_LEVELS, C_PTES_CLEARED, C_SCRATCH_COUNT, C_SCRATCH_HASH, C_TABLES_FREED, C_WALKS, H_LEVELS,
-  MM_NR_TABLES, MM_PGD, PTD_USED, PTE_A, PTE_ADDR_MASK, PTE_D, PTE_P, PTE_PSE, PTE_RW, PTE_TABLE,
+  MM_NR_TABLES, MM_PGD, PTD_BASE, PTD_MM, PTD_SHIFT, PTD_USED, PTE_A, PTE_ADDR_MASK, PTE_D, PTE_P, PTE_PSE, PTE_RW, PTE_TABLE,
   WALK_NOT_PRESENT, WALK_PROT_FAULT, WALK_WRITE,
 } from "./layout";
 import { cpu_addr, mm_addr, ptdesc, pt_alloc, pt_free } from "./machine";
@@ -21,10 +21,20 @@ import { cpu_addr, mm_addr, ptdesc, pt_alloc, pt_free } from "./machine";
   return u;
 }
 
+/** Records which mm and which va span a table maps (ptep_to_mm / ptep_to_address). */
+// @ts-ignore: decorator
+@inline function pt_set_owner(m: usize, t: usize, mm: u32, shift: u32, base: u64): void {
+  const d = ptdesc(m, t);
+  store<u32>(d, mm, PTD_MM);
+  store<u32>(d, shift, PTD_SHIFT);
+  store<u64>(d, base, PTD_BASE);
+}
+
 /** Gives mm a root table. Returns false when the pool is exhausted. */
 export function mm_init(m: usize, mm: u32): bool {
   const t = pt_alloc(m);
   if (!t) return false;
+  pt_set_owner(m, t, mm, top_shift(m), 0);
   const a = mm_addr(m, mm);
   store<u32>(a, <u32>t, MM_PGD);
   store<u32>(a, 1, MM_NR_TABLES);
@@ -45,6 +55,7 @@ export function pt_map(m: usize, mm: u32, va: u64, pte: u64): i32 {
     if (!(e & PTE_P)) {
       const t = pt_alloc(m);
       if (!t) return -1;
+      pt_set_owner(m, t, mm, shift - 9, va & ~((<u64>1 << shift) - 1));
       e = <u64>t | PTE_TABLE;
       store<u64>(slot, e);
       used_add(m, table, 1);

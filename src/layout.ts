@@ -33,7 +33,7 @@ export const MACHINE_SIZE = 256;
 /** PTE bits in the low word of a u64 PTE; NX is bit 31 of the high word. */
 export const PTE = { P: 1 << 0, RW: 1 << 1, US: 1 << 2, A: 1 << 5, D: 1 << 6, PSE: 1 << 7, G: 1 << 8 } as const;
 export const PTE_TABLE = PTE.P | PTE.RW | PTE.US | PTE.A;
-export const PTD = { USED: 0, PTL: 4, SIZE: 8 } as const;
+export const PTD = { USED: 0, PTL: 4, MM: 8, SHIFT: 12, BASE: 16, SIZE: 32 } as const;
 export const PG = {
   FLAGS: 0,
   MAPCOUNT: 4,

@@ -99,7 +99,7 @@ uint32_t pt_alloc(uint8_t *base, uint32_t m) {
   }
   st32(mp + H_PT_USED, ld32(mp + H_PT_USED) + 1);
   spin_unlock(lock);
-  st64(base + ptdesc(base, m, t), 0);
+  memset(base + ptdesc(base, m, t), 0, PTD_SIZE);
   return t;
 }
 
@@ -140,6 +140,10 @@ int32_t pt_map(uint8_t *base, uint32_t m, uint32_t mm, uint64_t va, uint64_t pte
     if (!(e & PTE_P)) {
       const uint32_t t = pt_alloc(base, m);
       if (!t) return -1;
+      uint8_t *const d = base + ptdesc(base, m, t);
+      st32(d + PTD_MM, mm);
+      st32(d + PTD_SHIFT, shift - 9);
+      st64(d + PTD_BASE, va & ~((UINT64_C(1) << shift) - 1));
       e = (uint64_t)t | PTE_TABLE;
       st64(slot, e);
       used_add(base, m, table, 1);

@@ -47,7 +47,10 @@
 #define WALK_WRITE (UINT64_C(1) << 63)
 
 #define PTD_USED 0u
-#define PTD_SIZE 8u
+#define PTD_MM 8u
+#define PTD_SHIFT 12u
+#define PTD_BASE 16u
+#define PTD_SIZE 32u
 
 #define PG_MAPCOUNT 4u
 #define PG_RMAP 20u

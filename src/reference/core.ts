@@ -86,8 +86,7 @@ export class TsCore implements Core {
     }
     this.setHdr(m, H.PT_USED, this.hdr(m, H.PT_USED) + 1);
     const d = this.ptdesc(m, t) >>> 2;
-    w[d] = 0;
-    w[d + 1] = 0;
+    w.fill(0, d, d + PTD.SIZE / 4);
     return t;
   }
 
@@ -123,9 +122,20 @@ export class TsCore implements Core {
     return 3 + 9 * this.hdr(m, H.LEVELS);
   }
 
+  /** Records the owner mm and the va span of a table (the 2.5 ptep_to_mm / ptep_to_address data). */
+  private setOwner(m: number, t: number, mm: number, shift: number, baseLo: number, baseHi: number): void {
+    const d = (this.ptdesc(m, t) + PTD.MM) >>> 2;
+    const w = this.w;
+    w[d] = mm;
+    w[d + 1] = shift;
+    w[d + 2] = baseLo >>> 0;
+    w[d + 3] = baseHi >>> 0;
+  }
+
   mm_init(m: number, mm: number): boolean {
     const t = this.pt_alloc(m);
     if (!t) return false;
+    this.setOwner(m, t, mm, this.topShift(m), 0, 0);
     const a = this.mmAddr(m, mm);
     this.w[(a + MM.PGD) >>> 2] = t;
     this.w[(a + MM.NR_TABLES) >>> 2] = 1;
@@ -146,6 +156,10 @@ export class TsCore implements Core {
       if (!(elo & PTE.P)) {
         const t = this.pt_alloc(m);
         if (!t) return -1;
+        // base = va with the bits below `shift` cleared
+        const lo = shift >= 32 ? 0 : (vlo & ~(2 ** shift - 1)) >>> 0;
+        const hi = shift >= 32 ? vhi & ~(2 ** (shift - 32) - 1) : vhi;
+        this.setOwner(m, t, mm, shift - 9, lo, hi);
         elo = (t | PTE_TABLE) >>> 0;
         w[slot] = elo;
         w[slot + 1] = 0;
