@@ -42,33 +42,49 @@ export function mm_init(m: usize, mm: u32): bool {
 }
 
 /**
- * Installs `pte` as the leaf for `va`, allocating tables on the way.
- * Returns 1 if the slot was empty, 0 if a present PTE was replaced, -1 when
- * out of tables, -2 when a huge (PSE) leaf already covers va.
+ * The address of va's leaf slot in mm, allocating tables on the way when
+ * `alloc`. Returns 0 when a table is missing (or the pool is exhausted), 1
+ * when a huge (PSE) leaf covers va (never a slot address: slots are 8-aligned).
  */
-export function pt_map(m: usize, mm: u32, va: u64, pte: u64): i32 {
+export function pt_slot(m: usize, mm: u32, va: u64, alloc: bool): usize {
   const ma = mm_addr(m, mm);
   let table = <usize>load<u32>(ma, MM_PGD);
   for (let shift = top_shift(m); shift > 12; shift -= 9) {
     const slot = table + ((<usize>(va >> shift) & 511) << 3);
     let e = load<u64>(slot);
     if (!(e & PTE_P)) {
+      if (!alloc) return 0;
       const t = pt_alloc(m);
-      if (!t) return -1;
+      if (!t) return 0;
       pt_set_owner(m, t, mm, shift - 9, va & ~((<u64>1 << shift) - 1));
       e = <u64>t | PTE_TABLE;
       store<u64>(slot, e);
       used_add(m, table, 1);
       store<u32>(ma, load<u32>(ma, MM_NR_TABLES) + 1, MM_NR_TABLES);
     } else if (e & PTE_PSE) {
-      return -2;
+      return 1;
     }
     table = <usize>(e & PTE_ADDR_MASK);
   }
-  const slot = table + ((<usize>(va >> 12) & 511) << 3);
+  return table + ((<usize>(va >> 12) & 511) << 3);
+}
+
+/** Counts a leaf slot newly present (+1) or cleared (-1) in its table's descriptor. */
+export function pt_used_add(m: usize, slot: usize, d: i32): u32 {
+  return used_add(m, slot & ~(<usize>4095), d);
+}
+
+/**
+ * Installs `pte` as the leaf for `va`, allocating tables on the way.
+ * Returns 1 if the slot was empty, 0 if a present PTE was replaced, -1 when
+ * out of tables, -2 when a huge (PSE) leaf already covers va.
+ */
+export function pt_map(m: usize, mm: u32, va: u64, pte: u64): i32 {
+  const slot = pt_slot(m, mm, va, true);
+  if (slot <= 1) return slot ? -2 : -1;
   const fresh = !(load<u64>(slot) & PTE_P);
   store<u64>(slot, pte);
-  if (fresh) used_add(m, table, 1);
+  if (fresh) pt_used_add(m, slot, 1);
   return fresh ? 1 : 0;
 }
 

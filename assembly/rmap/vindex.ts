@@ -3,10 +3,20 @@
 // the handle its meaning. Open addressing with linear probing; deletion shifts
 // the cluster back, so there are no tombstones.
 import { fmix32, mix64, sumword } from "../hash";
-import { C_VIDX_PROBES, H_VIDX_BASE, H_VIDX_MASK, H_VIDX_USED, VIDX_SLOT_SIZE, VX_HANDLE, VX_KEY } from "../layout";
+import { C_VIDX_PROBES, H_VIDX_BASE, VIDX_SLOT_SIZE, VX_HANDLE, VX_KEY } from "../layout";
 import { cpu_addr } from "../machine";
 
 export const VIDX_NONE: u32 = 0xffff_ffff;
+
+// A table is named by its descriptor: three u32 words {base, mask, used}. The
+// machine's own virtual index is the one at H_VIDX_BASE of the header; the
+// primary MMU's page cache is another.
+// @ts-ignore: decorator
+@inline const T_BASE: u32 = 0;
+// @ts-ignore: decorator
+@inline const T_MASK: u32 = 4;
+// @ts-ignore: decorator
+@inline const T_USED: u32 = 8;
 
 // @ts-ignore: decorator
 @inline function slot_addr(base: usize, i: u32): usize {
@@ -14,9 +24,9 @@ export const VIDX_NONE: u32 = 0xffff_ffff;
 }
 
 /** Inserts or updates key -> handle. Returns 1 if new, 0 if updated, -1 if the table is full. */
-export function vidx_insert(m: usize, key: u64, handle: u32): i32 {
-  const base = <usize>load<u32>(m, H_VIDX_BASE);
-  const mask = load<u32>(m, H_VIDX_MASK);
+export function vidx_insert(t: usize, key: u64, handle: u32): i32 {
+  const base = <usize>load<u32>(t, T_BASE);
+  const mask = load<u32>(t, T_MASK);
   let s = slot_addr(base, mix64(key) & mask);
   let i = mix64(key) & mask;
   let k = load<u64>(s, VX_KEY);
@@ -29,18 +39,18 @@ export function vidx_insert(m: usize, key: u64, handle: u32): i32 {
     store<u32>(s, handle, VX_HANDLE);
     return 0;
   }
-  const used = load<u32>(m, H_VIDX_USED);
+  const used = load<u32>(t, T_USED);
   if (used >= mask) return -1; // keep one slot empty so every probe ends
   store<u64>(s, key, VX_KEY);
   store<u32>(s, handle, VX_HANDLE);
-  store<u32>(m, used + 1, H_VIDX_USED);
+  store<u32>(t, used + 1, T_USED);
   return 1;
 }
 
 /** Removes key. Returns its handle, or VIDX_NONE if absent. */
-export function vidx_remove(m: usize, key: u64): u32 {
-  const base = <usize>load<u32>(m, H_VIDX_BASE);
-  const mask = load<u32>(m, H_VIDX_MASK);
+export function vidx_remove(t: usize, key: u64): u32 {
+  const base = <usize>load<u32>(t, T_BASE);
+  const mask = load<u32>(t, T_MASK);
   let i = mix64(key) & mask;
   while (true) {
     const k = load<u64>(slot_addr(base, i), VX_KEY);
@@ -68,15 +78,27 @@ export function vidx_remove(m: usize, key: u64): u32 {
   const si = slot_addr(base, i);
   store<u64>(si, 0, VX_KEY);
   store<u32>(si, 0, VX_HANDLE);
-  store<u32>(m, load<u32>(m, H_VIDX_USED) - 1, H_VIDX_USED);
+  store<u32>(t, load<u32>(t, T_USED) - 1, T_USED);
   return handle;
+}
+
+/** The handle of key, or VIDX_NONE. */
+export function vidx_find(t: usize, key: u64): u32 {
+  const base = <usize>load<u32>(t, T_BASE);
+  const mask = load<u32>(t, T_MASK);
+  for (let i = mix64(key) & mask; ; i = (i + 1) & mask) {
+    const k = load<u64>(slot_addr(base, i), VX_KEY);
+    if (k == key) return load<u32>(slot_addr(base, i), VX_HANDLE);
+    if (!k) return VIDX_NONE;
+  }
+  return unreachable();
 }
 
 /** Inserts n keys (u64) with handles (u32). Returns how many were new, or -1 when full. */
 export function vidx_insert_batch(m: usize, keys: usize, handles: usize, n: u32): i32 {
   let fresh = 0;
   for (let i: usize = 0; i < n; i++) {
-    const r = vidx_insert(m, load<u64>(keys + (i << 3)), load<u32>(handles + (i << 2)));
+    const r = vidx_insert(m + H_VIDX_BASE, load<u64>(keys + (i << 3)), load<u32>(handles + (i << 2)));
     if (r < 0) return -1;
     fresh += r;
   }
@@ -87,7 +109,7 @@ export function vidx_insert_batch(m: usize, keys: usize, handles: usize, n: u32)
 export function vidx_remove_batch(m: usize, keys: usize, n: u32): u32 {
   let found: u32 = 0;
   for (let i: usize = 0; i < n; i++) {
-    if (vidx_remove(m, load<u64>(keys + (i << 3))) != VIDX_NONE) found++;
+    if (vidx_remove(m + H_VIDX_BASE, load<u64>(keys + (i << 3))) != VIDX_NONE) found++;
   }
   return found;
 }
@@ -97,8 +119,8 @@ export function vidx_remove_batch(m: usize, keys: usize, n: u32): u32 {
  * when set, gets each handle (VIDX_NONE if absent).
  */
 export function vidx_lookup_batch(m: usize, cpu: u32, keys: usize, n: u32, out: usize): u64 {
-  const base = <usize>load<u32>(m, H_VIDX_BASE);
-  const mask = load<u32>(m, H_VIDX_MASK);
+  const base = <usize>load<u32>(m, H_VIDX_BASE + T_BASE);
+  const mask = load<u32>(m, H_VIDX_BASE + T_MASK);
   let found: u32 = 0;
   let sum: u32 = 0;
   let probes: u64 = 0;

@@ -54,7 +54,7 @@
 
 #define PG_MAPCOUNT 4u
 #define PG_RMAP 20u
-#define PAGE_SIZE_BYTES 32u
+#define PAGE_SIZE_BYTES 64u
 
 #define CH_NEXT 0u
 #define CH_NR 4u

@@ -1,0 +1,99 @@
+// Frames: a free list, exact refcounts and mapcounts, and one LRU list that
+// reclaim scans from its tail. Frames never handed out yet are taken from
+// next_pfn up, so a machine of 16 Mi frames needs no set-up loop.
+import { H_NFRAMES, H_VM, PG_FLAGS, PG_INDEX, PG_LRU, PG_LRU_NEXT, PG_LRU_PREV, PG_MAPCOUNT, PG_MAPPING, PG_REFCOUNT, PG_RMAP } from "../layout";
+import { page_addr } from "../machine";
+import { spin_lock, spin_unlock } from "../sync";
+import { NIL, VM_FREE_HEAD, VM_LRU_HEAD, VM_LRU_LOCK, VM_LRU_TAIL, VM_NEXT_PFN, VM_NR_FREE, VM_NR_LRU } from "./types";
+import { count, ST_PAGES_FREED } from "./vmstat";
+
+// @ts-ignore: decorator
+@inline export function vm_addr(m: usize): usize {
+  return <usize>load<u32>(m, H_VM);
+}
+
+/** A frame with refcount 1 and everything else clear, or NIL when memory is full. */
+export function alloc_page(m: usize): u32 {
+  const vm = vm_addr(m);
+  const lock = vm + VM_LRU_LOCK; // zone->lock and lru_lock in one
+  spin_lock(lock);
+  let pfn = load<u32>(vm, VM_FREE_HEAD);
+  if (pfn != NIL) {
+    store<u32>(vm, load<u32>(page_addr(m, pfn), PG_LRU_NEXT), VM_FREE_HEAD);
+    store<u32>(vm, load<u32>(vm, VM_NR_FREE) - 1, VM_NR_FREE);
+  } else {
+    pfn = load<u32>(vm, VM_NEXT_PFN);
+    if (pfn >= load<u32>(m, H_NFRAMES)) {
+      spin_unlock(lock);
+      return NIL;
+    }
+    store<u32>(vm, pfn + 1, VM_NEXT_PFN);
+  }
+  spin_unlock(lock);
+  const p = page_addr(m, pfn);
+  memory.fill(p, 0, 32);
+  store<u32>(p, 1, PG_REFCOUNT);
+  store<u32>(p, NIL, PG_LRU_NEXT);
+  store<u32>(p, NIL, PG_LRU_PREV);
+  return pfn;
+}
+
+export function get_page(m: usize, pfn: u32): void {
+  const p = page_addr(m, pfn);
+  store<i32>(p, load<i32>(p, PG_REFCOUNT) + 1, PG_REFCOUNT);
+}
+
+/** Drops a reference; the last one frees the frame (it must be unmapped by then). */
+export function put_page(m: usize, cpu: u32, pfn: u32): void {
+  const p = page_addr(m, pfn);
+  const ref = load<i32>(p, PG_REFCOUNT) - 1;
+  store<i32>(p, ref, PG_REFCOUNT);
+  if (ref > 0) return;
+  assert(ref == 0 && load<i32>(p, PG_MAPCOUNT) == 0, "freeing a mapped or over-released page");
+  if (load<u32>(p, PG_FLAGS) & PG_LRU) lru_del(m, pfn);
+  const vm = vm_addr(m);
+  const lock = vm + VM_LRU_LOCK;
+  spin_lock(lock);
+  store<u32>(p, 0, PG_FLAGS);
+  store<u32>(p, 0, PG_MAPPING);
+  store<u32>(p, 0, PG_INDEX);
+  store<u32>(p, 0, PG_RMAP);
+  store<u32>(p, load<u32>(vm, VM_FREE_HEAD), PG_LRU_NEXT);
+  store<u32>(vm, pfn, VM_FREE_HEAD);
+  store<u32>(vm, load<u32>(vm, VM_NR_FREE) + 1, VM_NR_FREE);
+  spin_unlock(lock);
+  count(m, cpu, ST_PAGES_FREED);
+}
+
+/** Puts a page at the head (most recently used end) of the LRU. */
+export function lru_add(m: usize, pfn: u32): void {
+  const vm = vm_addr(m);
+  const p = page_addr(m, pfn);
+  spin_lock(vm + VM_LRU_LOCK);
+  const head = load<u32>(vm, VM_LRU_HEAD);
+  store<u32>(p, head, PG_LRU_NEXT);
+  store<u32>(p, NIL, PG_LRU_PREV);
+  if (head != NIL) store<u32>(page_addr(m, head), pfn, PG_LRU_PREV);
+  else store<u32>(vm, pfn, VM_LRU_TAIL);
+  store<u32>(vm, pfn, VM_LRU_HEAD);
+  store<u32>(vm, load<u32>(vm, VM_NR_LRU) + 1, VM_NR_LRU);
+  store<u32>(p, load<u32>(p, PG_FLAGS) | PG_LRU, PG_FLAGS);
+  spin_unlock(vm + VM_LRU_LOCK);
+}
+
+export function lru_del(m: usize, pfn: u32): void {
+  const vm = vm_addr(m);
+  const p = page_addr(m, pfn);
+  spin_lock(vm + VM_LRU_LOCK);
+  const next = load<u32>(p, PG_LRU_NEXT);
+  const prev = load<u32>(p, PG_LRU_PREV);
+  if (prev != NIL) store<u32>(page_addr(m, prev), next, PG_LRU_NEXT);
+  else store<u32>(vm, next, VM_LRU_HEAD);
+  if (next != NIL) store<u32>(page_addr(m, next), prev, PG_LRU_PREV);
+  else store<u32>(vm, prev, VM_LRU_TAIL);
+  store<u32>(p, NIL, PG_LRU_NEXT);
+  store<u32>(p, NIL, PG_LRU_PREV);
+  store<u32>(vm, load<u32>(vm, VM_NR_LRU) - 1, VM_NR_LRU);
+  store<u32>(p, load<u32>(p, PG_FLAGS) & ~PG_LRU, PG_FLAGS);
+  spin_unlock(vm + VM_LRU_LOCK);
+}

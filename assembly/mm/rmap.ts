@@ -1,0 +1,311 @@
+// The primary reverse map: "every (mm, va, pte) that maps this page", in the
+// four generations of domain.md §5, selected by the VM header's design.
+//
+//   ptechain  every page: a chain of PTE addresses (PageDirect for one mapping)
+//   objlist   file pages: the address_space's linear i_mmap list; anon pages: chains
+//   anonvma   file pages: the i_mmap interval tree; anon pages: the anon_vma's VMA list
+//   avc       file pages: the i_mmap interval tree; anon pages: the anon_vma's tree of chains
+//
+// Locking (docs/locking.md): callers hold the page lock; the walk takes the
+// i_mmap or anon_vma lock, and each mapping's PT lock around its PTE.
+import { itree_first, itree_next } from "../lib/itree";
+import {
+  CH_NEXT, CH_NR, CHAIN_NODE_SIZE, H_LEVELS, MM_PGD, PG_FLAGS, PG_DIRECT, PG_INDEX, PG_MAPCOUNT, PG_MAPPING, PG_RMAP,
+  PTD_BASE, PTD_MM, PTE_ADDR_MASK, PTE_P, PTE_PSE,
+} from "../layout";
+import { chain_alloc, chain_free, mm_addr, page_addr, ptdesc } from "../machine";
+import { anon_vma_lock, anon_vma_unlock, i_mmap_lock_read, i_mmap_unlock_read } from "./lock";
+import {
+  AS_IMMAP, AV_ROOT, AVC_RB, AVC_VMA, PAGE_MAPPING_ANON, PRIMARY_ANONVMA, PRIMARY_OBJLIST,
+  VM_SCRATCH_BASE, VM_SCRATCH_CAP, VMA_ANON_NEXT, VMA_MM, VMA_SHARED,
+} from "./types";
+import { vm_addr } from "./page_alloc";
+import { address_space, design, vma_address } from "./vma";
+import { count, ST_RMAP_VISITS } from "./vmstat";
+
+// ╒══════════ pte_chain node for PTE addresses (64 B; domain.md §5.1) ══════════╕
+//   0 next   4 nr   8 pte[0] ... 60 pte[13]: PTE addresses (u32)
+// └─────────────────────────────────────────────────────────────────────────────╛
+// Inserts fill the head node; a removal moves the head's last entry into the
+// hole, so only the head is ever partly full (2.6.0's pte_chain).
+export const PC_ENT: u32 = 8;
+export const PC_SLOTS: u32 = (CHAIN_NODE_SIZE - PC_ENT) >> 2;
+
+/** Whether anonymous pages of this design are on pte_chains. */
+// @ts-ignore: decorator
+@inline function anon_on_chains(d: u32): bool {
+  return d == 0 || d == PRIMARY_OBJLIST;
+}
+
+/** Whether page `pfn`'s mappings are found through its chain. */
+export function page_on_chain(m: usize, pfn: u32): bool {
+  const d = design(m);
+  if (d == 0) return true;
+  return d == PRIMARY_OBJLIST && (load<u32>(page_addr(m, pfn), PG_MAPPING) & PAGE_MAPPING_ANON) != 0;
+}
+
+// --- pte_chain maintenance ----------------------------------------------------------
+
+function chain_add(m: usize, page: usize, pte: u32): bool {
+  const flags = load<u32>(page, PG_FLAGS);
+  const head = <usize>load<u32>(page, PG_RMAP);
+  if (!head) {
+    store<u32>(page, pte, PG_RMAP);
+    store<u32>(page, flags | PG_DIRECT, PG_FLAGS);
+    return true;
+  }
+  if (flags & PG_DIRECT) {
+    const n = chain_alloc(m);
+    if (!n) return false;
+    store<u32>(n + PC_ENT, <u32>head);
+    store<u32>(n + PC_ENT + 4, pte);
+    store<u32>(n, 2, CH_NR);
+    store<u32>(page, <u32>n, PG_RMAP);
+    store<u32>(page, flags & ~PG_DIRECT, PG_FLAGS);
+    return true;
+  }
+  let h = head;
+  if (load<u32>(h, CH_NR) == PC_SLOTS) {
+    h = chain_alloc(m);
+    if (!h) return false;
+    store<u32>(h, <u32>head, CH_NEXT);
+    store<u32>(page, <u32>h, PG_RMAP);
+  }
+  const nr = load<u32>(h, CH_NR);
+  store<u32>(h + PC_ENT + (<usize>nr << 2), pte);
+  store<u32>(h, nr + 1, CH_NR);
+  return true;
+}
+
+/** Removes pte from the page's chain: O(mapcount), the cost 2.5's page_remove_rmap paid. */
+function chain_remove(m: usize, cpu: u32, page: usize, pte: u32): void {
+  const head = <usize>load<u32>(page, PG_RMAP);
+  const flags = load<u32>(page, PG_FLAGS);
+  if (flags & PG_DIRECT) {
+    assert(<u32>head == pte, "PageDirect page removed through another PTE");
+    store<u32>(page, 0, PG_RMAP);
+    store<u32>(page, flags & ~PG_DIRECT, PG_FLAGS);
+    return;
+  }
+  let visits: u64 = 0;
+  for (let n = head; n; n = <usize>load<u32>(n, CH_NEXT)) {
+    const nr = <usize>load<u32>(n, CH_NR);
+    for (let i: usize = 0; i < nr; i++) {
+      visits++;
+      const slot = n + PC_ENT + (i << 2);
+      if (load<u32>(slot) != pte) continue;
+      const hnr = load<u32>(head, CH_NR) - 1;
+      const last = head + PC_ENT + (<usize>hnr << 2);
+      store<u32>(slot, load<u32>(last));
+      store<u32>(last, 0);
+      store<u32>(head, hnr, CH_NR);
+      if (!hnr) {
+        store<u32>(page, load<u32>(head, CH_NEXT), PG_RMAP);
+        chain_free(m, head);
+      }
+      count(m, cpu, ST_RMAP_VISITS, visits);
+      return;
+    }
+  }
+  assert(false, "PTE missing from its page's chain");
+}
+
+/** Replaces one PTE address by another on the page's chain (mremap's move_ptes). */
+function chain_replace(page: usize, from: u32, to: u32): void {
+  const head = <usize>load<u32>(page, PG_RMAP);
+  if (load<u32>(page, PG_FLAGS) & PG_DIRECT) {
+    store<u32>(page, to, PG_RMAP);
+    return;
+  }
+  for (let n = head; n; n = <usize>load<u32>(n, CH_NEXT)) {
+    const nr = <usize>load<u32>(n, CH_NR);
+    for (let i: usize = 0; i < nr; i++) {
+      const slot = n + PC_ENT + (i << 2);
+      if (load<u32>(slot) == from) {
+        store<u32>(slot, to);
+        return;
+      }
+    }
+  }
+  assert(false, "PTE missing from its page's chain");
+}
+
+// --- the rmap calls of the fault, fork, unmap and move paths ----------------------
+
+/** A new anonymous page's first mapping (page_add_new_anon_rmap). */
+export function page_add_new_anon_rmap(m: usize, pfn: u32, anon_vma: u32, index: u32, pte: u32): bool {
+  const page = page_addr(m, pfn);
+  store<u32>(page, anon_vma | PAGE_MAPPING_ANON, PG_MAPPING);
+  store<u32>(page, index, PG_INDEX);
+  return page_dup_rmap(m, pfn, pte);
+}
+
+/** A file page mapped once more (page_add_file_rmap). */
+export function page_add_file_rmap(m: usize, pfn: u32, pte: u32): bool {
+  return page_dup_rmap(m, pfn, pte);
+}
+
+/** One more mapping of a page whose mapping/index are set (page_dup_rmap in fork, swap-in, migration). */
+export function page_dup_rmap(m: usize, pfn: u32, pte: u32): bool {
+  const page = page_addr(m, pfn);
+  if (page_on_chain(m, pfn) && !chain_add(m, page, pte)) return false;
+  store<i32>(page, load<i32>(page, PG_MAPCOUNT) + 1, PG_MAPCOUNT);
+  return true;
+}
+
+/** The mapping at PTE address pte is gone (page_remove_rmap). */
+export function page_remove_rmap(m: usize, cpu: u32, pfn: u32, pte: u32): void {
+  const page = page_addr(m, pfn);
+  if (page_on_chain(m, pfn)) chain_remove(m, cpu, page, pte);
+  const mc = load<i32>(page, PG_MAPCOUNT) - 1;
+  assert(mc >= 0, "mapcount below zero");
+  store<i32>(page, mc, PG_MAPCOUNT);
+}
+
+/** The mapping moved from PTE address `from` to `to` (move_ptes): only chains record PTE addresses. */
+export function page_move_rmap(m: usize, pfn: u32, from: u32, to: u32): void {
+  if (page_on_chain(m, pfn)) chain_replace(page_addr(m, pfn), from, to);
+}
+
+// --- the walk -------------------------------------------------------------------
+
+/** What a walk does at each mapping (try_to_unmap_one, page_mkclean_one, ...): see vmscan.ts. */
+export type RmapOne = (m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, arg: usize) => bool;
+
+/** The mm and va a PTE address stands for (2.5's ptep_to_mm / ptep_to_address). */
+// @ts-ignore: decorator
+@inline export function pte_mm(m: usize, pte: usize): u32 {
+  return load<u32>(ptdesc(m, pte & ~(<usize>4095)), PTD_MM);
+}
+
+// @ts-ignore: decorator
+@inline export function pte_va(m: usize, pte: usize): u64 {
+  return load<u64>(ptdesc(m, pte & ~(<usize>4095)), PTD_BASE) + (<u64>((pte & 4095) >> 3) << 12);
+}
+
+/**
+ * Finds the PTE that maps pfn at va in mm, as page_check_address does: a
+ * page-table walk, then a check that the PTE is present and points at pfn.
+ */
+export function page_check_address(m: usize, mm: u32, va: u64, pfn: u32): usize {
+  let table = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
+  if (!table) return 0;
+  for (let shift = 3 + 9 * load<u32>(m, H_LEVELS); ; shift -= 9) {
+    const slot = table + ((<usize>(va >> shift) & 511) << 3);
+    const e = load<u64>(slot);
+    if (!(e & PTE_P)) return 0;
+    if (shift == 12) return <u32>((e & PTE_ADDR_MASK) >> 12) == pfn ? slot : 0;
+    if (e & PTE_PSE) return 0;
+    table = <usize>(e & PTE_ADDR_MASK);
+  }
+  return unreachable();
+}
+
+/** Per-CPU scratch for chain snapshots: the walk's action may edit the chain it walks. */
+// @ts-ignore: decorator
+@inline function scratch(m: usize, cpu: u32): usize {
+  const vm = vm_addr(m);
+  return <usize>load<u32>(vm, VM_SCRATCH_BASE) + <usize>cpu * <usize>load<u32>(vm, VM_SCRATCH_CAP) * 4;
+}
+
+/**
+ * Calls `one` for every mapping of pfn until it returns false; returns the
+ * number of mappings visited. ST_RMAP_VISITS counts what the design had to
+ * look at to find them: chain entries, or VMAs / chains tried.
+ */
+export function rmap_walk(m: usize, cpu: u32, pfn: u32, one: RmapOne, arg: usize): u32 {
+  const page = page_addr(m, pfn);
+  if (!load<i32>(page, PG_MAPCOUNT)) return 0;
+  if (page_on_chain(m, pfn)) return walk_chain(m, cpu, pfn, page, one, arg);
+  const mapping = load<u32>(page, PG_MAPPING);
+  if (mapping & PAGE_MAPPING_ANON) return walk_anon(m, cpu, pfn, <usize>(mapping & ~PAGE_MAPPING_ANON), one, arg);
+  return walk_file(m, cpu, pfn, mapping >> 1, one, arg);
+}
+
+function walk_chain(m: usize, cpu: u32, pfn: u32, page: usize, one: RmapOne, arg: usize): u32 {
+  const buf = scratch(m, cpu);
+  const cap = load<u32>(vm_addr(m), VM_SCRATCH_CAP);
+  let n: u32 = 0;
+  const head = <usize>load<u32>(page, PG_RMAP);
+  if (load<u32>(page, PG_FLAGS) & PG_DIRECT) {
+    store<u32>(buf, <u32>head);
+    n = 1;
+  } else {
+    for (let c = head; c; c = <usize>load<u32>(c, CH_NEXT)) {
+      const nr = load<u32>(c, CH_NR);
+      assert(n + nr <= cap, "chain longer than the scratch buffer");
+      memory.copy(buf + (<usize>n << 2), c + PC_ENT, <usize>nr << 2);
+      n += nr;
+    }
+  }
+  count(m, cpu, ST_RMAP_VISITS, n);
+  for (let i: u32 = 0; i < n; i++) {
+    const pte = <usize>load<u32>(buf + (<usize>i << 2));
+    if (!one(m, cpu, pfn, pte_mm(m, pte), pte_va(m, pte), pte, arg)) return i + 1;
+  }
+  return n;
+}
+
+function walk_file(m: usize, cpu: u32, pfn: u32, file: u32, one: RmapOne, arg: usize): u32 {
+  const as = address_space(m, file);
+  const index = load<u32>(page_addr(m, pfn), PG_INDEX);
+  let found: u32 = 0;
+  let visits: u64 = 0;
+  i_mmap_lock_read(m, cpu, as);
+  if (design(m) == PRIMARY_OBJLIST) {
+    // Every VMA of the file, whether or not it covers the page: Morton's 1000 x 1000 (domain.md §5.2).
+    for (let vma = <usize>load<u32>(as, AS_IMMAP); vma; vma = <usize>load<u32>(vma + VMA_SHARED)) {
+      visits++;
+      const r = try_vma(m, cpu, pfn, vma, index, one, arg);
+      if (r < 0) break;
+      found += r;
+    }
+  } else {
+    for (let node = itree_first(as + AS_IMMAP, index, index); node; node = itree_next(node, index, index)) {
+      visits++;
+      const r = try_vma(m, cpu, pfn, node - VMA_SHARED, index, one, arg);
+      if (r < 0) break;
+      found += r;
+    }
+  }
+  i_mmap_unlock_read(m, cpu, as);
+  count(m, cpu, ST_RMAP_VISITS, visits);
+  return found;
+}
+
+function walk_anon(m: usize, cpu: u32, pfn: u32, av: usize, one: RmapOne, arg: usize): u32 {
+  const index = load<u32>(page_addr(m, pfn), PG_INDEX);
+  let found: u32 = 0;
+  let visits: u64 = 0;
+  anon_vma_lock(m, cpu, av);
+  if (design(m) == PRIMARY_ANONVMA) {
+    // every VMA of the fork family (Rik van Riel's O(N) per page; domain.md §8 row 12)
+    for (let vma = <usize>load<u32>(av, AV_ROOT); vma; vma = <usize>load<u32>(vma, VMA_ANON_NEXT)) {
+      visits++;
+      const r = try_vma(m, cpu, pfn, vma, index, one, arg);
+      if (r < 0) break;
+      found += r;
+    }
+  } else {
+    for (let node = itree_first(av + AV_ROOT, index, index); node; node = itree_next(node, index, index)) {
+      visits++;
+      const r = try_vma(m, cpu, pfn, <usize>load<u32>(node - AVC_RB, AVC_VMA), index, one, arg);
+      if (r < 0) break;
+      found += r;
+    }
+  }
+  anon_vma_unlock(m, cpu, av);
+  count(m, cpu, ST_RMAP_VISITS, visits);
+  return found;
+}
+
+/** 1 if vma maps the page and `one` continued, 0 if it does not map it, -1 to stop. */
+// @ts-ignore: decorator
+@inline function try_vma(m: usize, cpu: u32, pfn: u32, vma: usize, index: u32, one: RmapOne, arg: usize): i32 {
+  const va = vma_address(vma, index);
+  if (va == ~<u64>0) return 0;
+  const mm = load<u32>(vma, VMA_MM);
+  const pte = page_check_address(m, mm, va, pfn);
+  if (!pte) return 0;
+  return one(m, cpu, pfn, mm, va, pte, arg) ? 1 : -1;
+}

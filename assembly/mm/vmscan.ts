@@ -1,0 +1,292 @@
+// The paths that start from a physical page and need the reverse map:
+// reclaim and migration (try_to_unmap), writeback (page_mkclean) and aging
+// (page_referenced). Each visits the page's mappings through rmap.ts and
+// fires the hooks of 2.6.27 under the PT lock, and — for the physical index —
+// Christoph Lameter's page-based hook once per flagged page, outside every
+// spinlock (domain.md §1.1, §2.3).
+import {
+  PG_DIRTY, PG_EXTERNAL_RMAP, PG_FLAGS, PG_INDEX, PG_MAPCOUNT, PG_MAPPING, PG_PRIVATE, PG_REFERENCED, PG_SWAPCACHE,
+  PTD_MM, PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US,
+} from "../layout";
+import { mm_addr, page_addr, ptdesc } from "../machine";
+import { pt_used_add } from "../pagetable";
+import { find_page, remove_from_page_cache, replace_page_cache } from "./filemap";
+import { hook_clear_flush_young, hook_invalidate_page, hook_rmap_page } from "./hooks";
+import { lock_page, pte_lock, pte_unlock, unlock_page } from "./lock";
+import { set_page_dirty } from "./memory";
+import { alloc_page, get_page, lru_add, put_page, vm_addr } from "./page_alloc";
+import { page_dup_rmap, page_remove_rmap, rmap_walk } from "./rmap";
+import { add_to_swap, delete_from_swap_cache, swap_duplicate, swap_slot } from "./swap";
+import {
+  MM_RSS_ANON, MM_RSS_FILE, NIL, PAGE_MAPPING_ANON, PTE_MIGRATION, PTE_SWAP, SW_PFN, VM_SCRATCH_BASE, VM_SCRATCH_CAP,
+} from "./types";
+import {
+  count, ST_ARG, ST_CLEANED, ST_MIGRATED, ST_PAGES_SCANNED, ST_RECLAIMED, ST_REFERENCED, ST_SWAP_OUTS, ST_TLB_FLUSHES,
+  vmstat,
+} from "./vmstat";
+
+// @ts-ignore: decorator
+@inline function flush(m: usize, cpu: u32): void {
+  count(m, cpu, ST_TLB_FLUSHES);
+}
+
+// @ts-ignore: decorator
+@inline function rss_sub(m: usize, mm: u32, anon: bool): void {
+  const a = mm_addr(m, mm) + (anon ? MM_RSS_ANON : MM_RSS_FILE);
+  store<i32>(a, load<i32>(a) - 1);
+}
+
+// The walk's argument block: the per-CPU ST_ARG words.
+//   0 mode/flags   4 result: mappings still young (or cleaned)   8 swap slot or new pfn   12 recorded PTEs
+// @ts-ignore: decorator
+@inline const A_MODE: u32 = 0;
+// @ts-ignore: decorator
+@inline const A_RESULT: u32 = 4;
+// @ts-ignore: decorator
+@inline const A_TARGET: u32 = 8;
+// @ts-ignore: decorator
+@inline const A_RECORDED: u32 = 12;
+// @ts-ignore: decorator
+@inline const MODE_MIGRATE: u32 = 1;
+
+/**
+ * page_referenced_one: test-and-clear young in the PTE, OR-ed with what the
+ * secondary MMUs saw (ptep_clear_flush_young_notify), flushing when it was young.
+ */
+function referenced_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, arg: usize): bool {
+  const table = pte & ~(<usize>4095);
+  pte_lock(m, cpu, table);
+  const e = load<u64>(pte);
+  let young = (e & PTE_A) != 0;
+  if (young) store<u64>(pte, e & ~PTE_A);
+  young = hook_clear_flush_young(m, cpu, mm, va) || young;
+  if (young) flush(m, cpu);
+  pte_unlock(m, cpu, table);
+  if (young) store<u32>(arg, load<u32>(arg, A_RESULT) + 1, A_RESULT);
+  return true;
+}
+
+/** page_referenced: how many mappings (and the page's own referenced bit) saw use since the last pass. */
+export function page_referenced(m: usize, cpu: u32, pfn: u32): u32 {
+  const arg = vmstat(m, cpu) + ST_ARG;
+  store<u64>(arg, 0);
+  rmap_walk(m, cpu, pfn, referenced_one, arg);
+  const page = page_addr(m, pfn);
+  const flags = load<u32>(page, PG_FLAGS);
+  let refs = load<u32>(arg, A_RESULT);
+  if (flags & PG_REFERENCED) {
+    store<u32>(page, flags & ~PG_REFERENCED, PG_FLAGS);
+    refs++;
+  }
+  if (refs) count(m, cpu, ST_REFERENCED);
+  return refs;
+}
+
+/**
+ * try_to_unmap_one. Reclaim first tests young (a young mapping keeps the page:
+ * SWAP_FAIL); then the PTE is cleared and flushed and invalidate_page fires
+ * under the PT lock; dirty moves to struct page; the PTE becomes a swap entry
+ * (anonymous), a migration entry (migration) or none (file).
+ */
+function unmap_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, arg: usize): bool {
+  const migrate = load<u32>(arg, A_MODE) == MODE_MIGRATE;
+  const table = pte & ~(<usize>4095);
+  pte_lock(m, cpu, table);
+  const e = load<u64>(pte);
+  if (!migrate) {
+    let young = (e & PTE_A) != 0;
+    if (young) store<u64>(pte, e & ~PTE_A);
+    young = hook_clear_flush_young(m, cpu, mm, va) || young;
+    if (young) {
+      flush(m, cpu);
+      pte_unlock(m, cpu, table);
+      store<u32>(arg, load<u32>(arg, A_RESULT) + 1, A_RESULT);
+      return false; // SWAP_FAIL: the page is in use
+    }
+  }
+  store<u64>(pte, 0); // ptep_clear_flush_notify
+  flush(m, cpu);
+  hook_invalidate_page(m, cpu, mm, va);
+  if (e & PTE_D) set_page_dirty(m, pfn);
+  const anon = (load<u32>(page_addr(m, pfn), PG_MAPPING) & PAGE_MAPPING_ANON) != 0;
+  if (migrate) {
+    store<u64>(pte, (<u64>pfn << 12) | PTE_MIGRATION | (e & (PTE_RW | PTE_US | PTE_A | PTE_D)));
+    const rec = load<u32>(arg, A_RECORDED);
+    const vm = vm_addr(m);
+    assert(rec < load<u32>(vm, VM_SCRATCH_CAP), "more mappings than the migration scratch holds");
+    store<u32>(<usize>load<u32>(vm, VM_SCRATCH_BASE) + ((<usize>cpu * <usize>load<u32>(vm, VM_SCRATCH_CAP) + rec) << 2), <u32>pte);
+    store<u32>(arg, rec + 1, A_RECORDED);
+  } else if (anon) {
+    const slot = load<u32>(arg, A_TARGET);
+    swap_duplicate(m, slot);
+    store<u64>(pte, (<u64>slot << 12) | PTE_SWAP);
+  } else {
+    pt_used_add(m, pte, -1); // a file PTE just goes: the page cache still has the page
+  }
+  page_remove_rmap(m, cpu, pfn, <u32>pte);
+  pte_unlock(m, cpu, table);
+  rss_sub(m, mm, anon);
+  put_page(m, cpu, pfn);
+  return true;
+}
+
+
+/**
+ * try_to_unmap: every mapping, until one is young. The physical index's hook
+ * follows, once for a PageExternalRmap page, with no spinlock held.
+ * Returns true if the page ended up unmapped.
+ */
+export function try_to_unmap(m: usize, cpu: u32, pfn: u32, migrate: bool, slot: u32): bool {
+  const arg = vmstat(m, cpu) + ST_ARG;
+  store<u32>(arg, migrate ? MODE_MIGRATE : 0, A_MODE);
+  store<u32>(arg, 0, A_RESULT);
+  store<u32>(arg, slot, A_TARGET);
+  store<u32>(arg, 0, A_RECORDED);
+  rmap_walk(m, cpu, pfn, unmap_one, arg);
+  const page = page_addr(m, pfn);
+  if (load<u32>(page, PG_FLAGS) & PG_EXTERNAL_RMAP) hook_rmap_page(m, cpu, pfn);
+  return load<i32>(page, PG_MAPCOUNT) == 0;
+}
+
+/**
+ * Reclaims one page (shrink_page_list for a single page): referenced pages
+ * stay; anonymous pages get a swap slot first; every mapping is unmapped;
+ * dirty pages are written (instantly here) before the frame is freed.
+ * Returns true if the frame was freed.
+ */
+export function reclaim_page(m: usize, cpu: u32, pfn: u32): bool {
+  count(m, cpu, ST_PAGES_SCANNED);
+  const page = page_addr(m, pfn);
+  lock_page(m, cpu, pfn);
+  get_page(m, pfn); // isolate_lru_page's reference
+  const anon = (load<u32>(page, PG_MAPPING) & PAGE_MAPPING_ANON) != 0;
+  let slot = NIL;
+  if (anon) {
+    if (load<u32>(page, PG_FLAGS) & PG_SWAPCACHE) slot = load<u32>(page, PG_PRIVATE);
+    else {
+      slot = add_to_swap(m, pfn, load<u32>(page, PG_MAPPING), load<u32>(page, PG_INDEX));
+      if (slot == NIL) return release(m, cpu, pfn, false);
+    }
+  }
+  if (!try_to_unmap(m, cpu, pfn, false, slot)) return release(m, cpu, pfn, false);
+  const flags = load<u32>(page, PG_FLAGS);
+  if (flags & PG_DIRTY) {
+    // pageout: written to the file or to swap, instantly in this model
+    store<u32>(page, flags & ~PG_DIRTY, PG_FLAGS);
+    if (anon) count(m, cpu, ST_SWAP_OUTS);
+  }
+  if (anon) delete_from_swap_cache(m, cpu, pfn);
+  else if (load<u32>(page, PG_MAPPING)) remove_from_page_cache(m, cpu, pfn);
+  return release(m, cpu, pfn, true);
+}
+
+function release(m: usize, cpu: u32, pfn: u32, reclaimed: bool): bool {
+  unlock_page(m, cpu, pfn);
+  if (reclaimed) count(m, cpu, ST_RECLAIMED);
+  put_page(m, cpu, pfn); // the isolation reference; the last one frees the frame
+  return reclaimed;
+}
+
+/**
+ * page_mkclean_one: a writable or dirty PTE is cleared, flushed and notified
+ * (ptep_clear_flush_notify), then set again write-protected and clean; its
+ * dirty bit moves to struct page. The next write faults.
+ */
+function mkclean_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, arg: usize): bool {
+  const table = pte & ~(<usize>4095);
+  pte_lock(m, cpu, table);
+  const e = load<u64>(pte);
+  if (e & (PTE_RW | PTE_D)) {
+    store<u64>(pte, 0);
+    flush(m, cpu);
+    hook_invalidate_page(m, cpu, mm, va);
+    store<u64>(pte, e & ~(PTE_RW | PTE_D));
+    if (e & PTE_D) set_page_dirty(m, pfn);
+    store<u32>(arg, load<u32>(arg, A_RESULT) + 1, A_RESULT);
+  }
+  pte_unlock(m, cpu, table);
+  return true;
+}
+
+/**
+ * Writeback of one file page: page_mkclean, then the write completes and the
+ * page is clean (clear_page_dirty_for_io). Anonymous pages have nothing to
+ * clean. Returns how many mappings were write-protected.
+ */
+export function page_mkclean(m: usize, cpu: u32, pfn: u32): u32 {
+  const page = page_addr(m, pfn);
+  if (load<u32>(page, PG_MAPPING) & PAGE_MAPPING_ANON) return 0;
+  lock_page(m, cpu, pfn);
+  const arg = vmstat(m, cpu) + ST_ARG;
+  store<u64>(arg, 0);
+  rmap_walk(m, cpu, pfn, mkclean_one, arg);
+  if (load<u32>(page, PG_FLAGS) & PG_EXTERNAL_RMAP) hook_rmap_page(m, cpu, pfn);
+  unlock_page(m, cpu, pfn);
+  const cleaned = load<u32>(arg, A_RESULT);
+  count(m, cpu, ST_CLEANED);
+  return cleaned;
+}
+
+/** The write of a cleaned page finished: struct page is clean (end of writeback). */
+export function end_writeback(m: usize, pfn: u32): void {
+  const page = page_addr(m, pfn);
+  store<u32>(page, load<u32>(page, PG_FLAGS) & ~PG_DIRTY, PG_FLAGS);
+}
+
+/**
+ * Migrates a page to a new frame (migrate_pages for one page): unmap into
+ * migration entries, move the page-cache or swap-cache slot, copy, then point
+ * every recorded entry at the new frame. Returns the new pfn, or NIL.
+ */
+export function migrate_page(m: usize, cpu: u32, pfn: u32): u32 {
+  const page = page_addr(m, pfn);
+  const nw = alloc_page(m);
+  if (nw == NIL) return NIL;
+  lock_page(m, cpu, pfn);
+  get_page(m, pfn); // isolation
+  const np = page_addr(m, nw);
+  store<u32>(np, load<u32>(page, PG_MAPPING), PG_MAPPING);
+  store<u32>(np, load<u32>(page, PG_INDEX), PG_INDEX);
+  try_to_unmap(m, cpu, pfn, true, 0);
+  const arg = vmstat(m, cpu) + ST_ARG;
+  const n = load<u32>(arg, A_RECORDED);
+  const flags = load<u32>(page, PG_FLAGS);
+  store<u32>(np, flags & (PG_DIRTY | PG_REFERENCED), PG_FLAGS);
+  const anon = (load<u32>(page, PG_MAPPING) & PAGE_MAPPING_ANON) != 0;
+  // the cache's reference moves with its slot (migrate_page_move_mapping)
+  if (!anon && find_page(m, load<u32>(page, PG_MAPPING) >> 1, load<u32>(page, PG_INDEX)) == pfn) {
+    replace_page_cache(m, pfn, nw);
+    get_page(m, nw);
+    put_page(m, cpu, pfn);
+  } else if (flags & PG_SWAPCACHE) {
+    const slot = load<u32>(page, PG_PRIVATE);
+    store<u32>(swap_slot(m, slot), nw, SW_PFN);
+    store<u32>(np, load<u32>(np, PG_FLAGS) | PG_SWAPCACHE, PG_FLAGS);
+    store<u32>(np, slot, PG_PRIVATE);
+    store<u32>(page, flags & ~PG_SWAPCACHE, PG_FLAGS);
+    get_page(m, nw);
+    put_page(m, cpu, pfn);
+  }
+  // remove_migration_ptes
+  const vm = vm_addr(m);
+  const rec = <usize>load<u32>(vm, VM_SCRATCH_BASE) + ((<usize>cpu * <usize>load<u32>(vm, VM_SCRATCH_CAP)) << 2);
+  for (let i: u32 = 0; i < n; i++) {
+    const pte = <usize>load<u32>(rec + (<usize>i << 2));
+    const table = pte & ~(<usize>4095);
+    pte_lock(m, cpu, table);
+    const e = load<u64>(pte);
+    store<u64>(pte, (<u64>nw << 12) | PTE_P | (e & (PTE_RW | PTE_US | PTE_A | PTE_D)));
+    get_page(m, nw);
+    page_dup_rmap(m, nw, <u32>pte);
+    pte_unlock(m, cpu, table);
+    const mm = load<u32>(ptdesc(m, table), PTD_MM);
+    const a = mm_addr(m, mm) + (anon ? MM_RSS_ANON : MM_RSS_FILE);
+    store<i32>(a, load<i32>(a) + 1);
+  }
+  lru_add(m, nw);
+  put_page(m, cpu, nw); // alloc_page's reference: the mappings and caches hold theirs
+  unlock_page(m, cpu, pfn);
+  put_page(m, cpu, pfn); // isolation; frees the old frame
+  count(m, cpu, ST_MIGRATED);
+  return nw;
+}

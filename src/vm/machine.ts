@@ -1,0 +1,147 @@
+// A simulated machine with a primary MMU, driven from the host: plans the
+// memory, builds operation records, runs them in Wasm in one call per batch,
+// and reads state back for checks (a brute-force page-table scan that shares
+// no code with the Wasm core).
+import type { Core } from "../core.js";
+import { Arena, C, H, MM, type MachinePlan, type MachineSpec, PG, PTE, type VmSpec, planMachine, writeHeader } from "../layout.js";
+import { createMemory, instantiate, loadModule, type Build } from "../wasm.js";
+import { HOOK_SITES, MMX, NIL, OP, OP_SIZE, ST, ST_HOOK_SITE, VMSTAT_OFF } from "./../vmlayout.js";
+
+export type Raw = Record<string, (...a: (number | bigint)[]) => number | bigint>;
+
+export interface VmOp {
+  kind: number;
+  mm?: number;
+  a?: bigint;
+  b?: bigint;
+  c?: number;
+  d?: number;
+}
+
+export interface Mapping {
+  mm: number;
+  va: bigint;
+  pte: bigint;
+}
+
+export class VmMachine {
+  readonly core: Core & { raw: Raw };
+  readonly plan: MachinePlan;
+  readonly arena: Arena;
+  readonly dv: DataView;
+
+  constructor(spec: MachineSpec & { vm: VmSpec }, build: Build = "release", memory?: WebAssembly.Memory) {
+    this.plan = planMachine(spec);
+    const mem = memory ?? createMemory(this.plan.bytes);
+    this.core = instantiate(loadModule(build), mem);
+    writeHeader(mem.buffer, this.plan);
+    this.core.machine_init(this.plan.m);
+    this.core.raw.vm_init(this.plan.m);
+    this.arena = new Arena(mem.buffer, this.plan.scratch, spec.scratch);
+    this.dv = new DataView(mem.buffer);
+  }
+
+  get m(): number {
+    return this.plan.m;
+  }
+
+  /** Runs operation records in one Wasm call; returns each result. */
+  run(ops: VmOp[], cpu = 0): number[] {
+    const mark = this.arena.mark();
+    try {
+      const base = this.arena.alloc(ops.length * OP_SIZE, 8);
+      const out = this.arena.alloc(ops.length * 4, 4);
+      ops.forEach((o, i) => {
+        const p = base + i * OP_SIZE;
+        this.dv.setUint32(p, o.kind, true);
+        this.dv.setUint32(p + 4, o.mm ?? 0, true);
+        this.dv.setBigUint64(p + 8, o.a ?? 0n, true);
+        this.dv.setBigUint64(p + 16, o.b ?? 0n, true);
+        this.dv.setUint32(p + 24, o.c ?? 0, true);
+        this.dv.setUint32(p + 28, o.d ?? 0, true);
+      });
+      this.core.raw.vm_run_batch(this.m, cpu, base, ops.length, out);
+      return Array.from(new Uint32Array(this.dv.buffer, out, ops.length));
+    } finally {
+      this.arena.release(mark);
+    }
+  }
+
+  page(pfn: number) {
+    const p = this.plan.frames + pfn * PG.SIZE;
+    const u32 = (o: number) => this.dv.getUint32(p + o, true);
+    return {
+      flags: u32(PG.FLAGS),
+      mapcount: this.dv.getInt32(p + PG.MAPCOUNT, true),
+      refcount: this.dv.getInt32(p + PG.REFCOUNT, true),
+      mapping: u32(PG.MAPPING),
+      index: u32(PG.INDEX),
+    };
+  }
+
+  mmAlive(mm: number): boolean {
+    return this.dv.getUint32(this.plan.mm + mm * MM.SIZE + MMX.ALIVE, true) === 1;
+  }
+
+  /** Every present leaf PTE of every live mm, found by walking the tables in TS. */
+  scan(): Mapping[] {
+    const out: Mapping[] = [];
+    const top = 3 + 9 * this.plan.spec.levels;
+    const walk = (mm: number, table: number, shift: number, base: bigint) => {
+      for (let i = 0; i < 512; i++) {
+        const e = this.dv.getBigUint64(table + i * 8, true);
+        if (!(e & 1n)) continue;
+        const va = base + (BigInt(i) << BigInt(shift));
+        if (shift === 12) out.push({ mm, va, pte: e });
+        else walk(mm, Number(e & 0x000f_ffff_ffff_f000n), shift - 9, va);
+      }
+    };
+    for (let mm = 1; mm < this.plan.spec.mms; mm++) {
+      if (!this.mmAlive(mm)) continue;
+      const pgd = this.dv.getUint32(this.plan.mm + mm * MM.SIZE + MM.PGD, true);
+      if (pgd) walk(mm, pgd, top, 0n);
+    }
+    return out;
+  }
+
+  /** What the design's rmap walk reports for pfn: sorted "mm:va" strings. */
+  rmap(pfn: number, cpu = 0): string[] {
+    const mark = this.arena.mark();
+    try {
+      const cap = this.plan.spec.vm?.scratchPerCpu ?? 1024;
+      const out = this.arena.alloc(8 + cap * 8, 8);
+      const n = Number(this.core.raw.vm_rmap_collect(this.m, cpu, pfn, out));
+      const res: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const w = this.dv.getBigUint64(out + 8 + i * 8, true);
+        res.push(`${w >> 45n}:${(w & ((1n << 45n) - 1n)) << 12n}`);
+      }
+      return res.sort();
+    } finally {
+      this.arena.release(mark);
+    }
+  }
+
+  /** Per-CPU VM counters plus the hook sites fired. */
+  stats(cpu = 0): Record<string, number> {
+    const base = this.plan.cpu + cpu * C.SIZE + VMSTAT_OFF;
+    const r: Record<string, number> = {};
+    for (const [k, off] of Object.entries(ST)) r[k] = Number(this.dv.getBigUint64(base + off, true));
+    HOOK_SITES.forEach((k, i) => {
+      r[`hook_${k}`] = Number(this.dv.getBigUint64(base + ST_HOOK_SITE + i * 8, true));
+    });
+    return r;
+  }
+
+  pfnAt(mm: number, va: bigint): number {
+    const r = Number(this.core.raw.vm_pfn_at(this.m, mm, va)) >>> 0;
+    return r === NIL ? -1 : r;
+  }
+
+  /** Frames ever handed out (free or not). */
+  framesUsed(): number {
+    return this.dv.getUint32(this.dv.getUint32(this.m + H.VM, true) + 152, true);
+  }
+}
+
+export { OP, PTE };
