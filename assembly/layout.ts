@@ -15,6 +15,7 @@
 //  48 chain_bump  52 chain_free  56 chain_used    60 vidx_base
 //  64 vidx_mask   68 vidx_used   72 mm_base       76 mm_cap
 //  80 cpu_base    84 cpu_cap     88 alloc_lock (ticket: next u16 | owner u16)
+//  92 vm: the primary-MMU header (mm/types.ts), 0 when the machine has none
 // └──────────────────────────────────────────────────────────────────────┘
 // *_free heads and *_bump pointers are addresses (0 = none); tables and
 // chain nodes are handed out LIFO from the free list, then by bump, so the
@@ -44,6 +45,7 @@ export const H_MM_CAP: u32 = 76;
 export const H_CPU_BASE: u32 = 80;
 export const H_CPU_CAP: u32 = 84;
 export const H_ALLOC_LOCK: u32 = 88;
+export const H_VM: u32 = 92;
 export const MACHINE_SIZE: u32 = 256;
 
 // ╒═════════════════════════ Page-table entry (x86-64) ═════════════════════════╕
@@ -92,12 +94,14 @@ export const PTD_SHIFT: u32 = 12;
 export const PTD_BASE: u32 = 16;
 export const PTD_SIZE: u32 = 32;
 
-// ╒═════════════════════════ struct page (32 B) ═════════════════════════╕
+// ╒═══════════════════════ struct page (64 B, one cache line) ═══════════════════════╕
 //   0 flags      4 mapcount   8 refcount   12 mapping
 //  16 index     20 rmap       24 lru_next  28 lru_prev
-// └──────────────────────────────────────────────────────────────────────┘
+//  32 private: swap slot while in the swap cache       36..63 spare
+// └─────────────────────────────────────────────────────────────────────────────────┘
 // mapcount counts present PTEs (0 = unmapped; Linux stores it biased by -1).
-// rmap is the first pte_chain node (0 = none). domain.md §7.2.
+// rmap is the pte_chain head, or the one PTE's address under PG_DIRECT.
+// domain.md §7.2.
 export const PG_FLAGS: u32 = 0;
 export const PG_MAPCOUNT: u32 = 4;
 export const PG_REFCOUNT: u32 = 8;
@@ -106,7 +110,8 @@ export const PG_INDEX: u32 = 16;
 export const PG_RMAP: u32 = 20;
 export const PG_LRU_NEXT: u32 = 24;
 export const PG_LRU_PREV: u32 = 28;
-export const PAGE_SIZE_BYTES: u32 = 32;
+export const PG_PRIVATE: u32 = 32;
+export const PAGE_SIZE_BYTES: u32 = 64;
 
 // flags
 export const PG_LOCKED: u32 = 1 << 0;
@@ -116,6 +121,7 @@ export const PG_ANON: u32 = 1 << 3;
 export const PG_EXTERNAL_RMAP: u32 = 1 << 4;
 export const PG_DIRECT: u32 = 1 << 5;
 export const PG_LRU: u32 = 1 << 6;
+export const PG_SWAPCACHE: u32 = 1 << 7;
 
 // ╒════════════════ Reverse-map entry: (mm, va) packed in a u64 ═════════════════╕
 //  6                                     4 4
@@ -155,10 +161,22 @@ export const MM_PGD: u32 = 0;
 export const MM_NR_TABLES: u32 = 4;
 export const MM_SIZE: u32 = 128;
 
-// ╒═════════════════ Per-CPU area (256 B): work counters, u64 each ═════════════════╕
-//   0 walks     8 levels     16 (spare)   24 ptes_cleared   32 tables_freed
-//  40 rmap_visits   48 chain_nodes   56 vidx_probes   64 scratch hash   72 scratch count
-// └──────────────────────────────────────────────────────────────────────────────────┘
+// ╒══════════════════════════════════ Per-CPU area (1 KiB) ══════════════════════════════════╕
+//   0 walks     8 levels     16 (spare)   24 ptes_cleared   32 tables_freed       (work counters,
+//  40 rmap_visits   48 chain_nodes   56 vidx_probes   64 scratch hash   72 scratch count   u64 each)
+//  80 .. 255 spare
+// 256 lock_depth: entries in the held-lock stack     260 spin_held: spin-kind locks held
+// 264 lock_violations   268 lock_overflow: acquisitions the full stack could not record
+// 272 viol_kind  276 viol_held  280 viol_held_addr  284 viol_new  288 viol_new_addr  (first violation)
+// 292 .. 319 spare
+// 320 held-lock stack: C_HELD_SLOTS entries of 8 B, oldest first, up to 511
+// 512 VM statistics block (assembly/mm/vmstat.ts, VMSTAT_OFF; 256 B)   768 .. 1023 spare
+// └──────────────────────────────────────────────────────────────────────────────────────────┘
+// 256..511 is the lock tracking of debug builds (assembly/lockdep.ts, docs/locking.md); release
+// builds never write it. Its words are u32. A held-lock entry and the viol_held / viol_new words:
+//   0 addr: the lock word's address     4 info: bits 0-7 class (LC_*), 8-9 mode (HL_READ /
+//   HL_WRITE), 16-31 holds merged into the entry (classes taken under a nest lock; else 1)
+// viol_kind is a LOCKDEP_* code; viol_held is 0 when the violation involves no held lock.
 export const C_WALKS: u32 = 0;
 export const C_LEVELS: u32 = 8;
 export const C_PTES_CLEARED: u32 = 24;
@@ -168,4 +186,20 @@ export const C_CHAIN_NODES: u32 = 48;
 export const C_VIDX_PROBES: u32 = 56;
 export const C_SCRATCH_HASH: u32 = 64;
 export const C_SCRATCH_COUNT: u32 = 72;
-export const CPU_AREA_SIZE: u32 = 256;
+export const C_LOCK_DEPTH: u32 = 256;
+export const C_SPIN_HELD: u32 = 260;
+export const C_LOCK_VIOLATIONS: u32 = 264;
+export const C_LOCK_OVERFLOW: u32 = 268;
+export const C_VIOL_KIND: u32 = 272;
+export const C_VIOL_HELD: u32 = 276;
+export const C_VIOL_HELD_ADDR: u32 = 280;
+export const C_VIOL_NEW: u32 = 284;
+export const C_VIOL_NEW_ADDR: u32 = 288;
+export const C_HELD_LOCKS: u32 = 320;
+export const C_HELD_SLOTS: u32 = 24;
+export const HL_ADDR: u32 = 0;
+export const HL_INFO: u32 = 4;
+export const HL_SIZE: u32 = 8;
+export const HL_READ: u32 = 1;
+export const HL_WRITE: u32 = 2;
+export const CPU_AREA_SIZE: u32 = 1024;

@@ -1,6 +1,7 @@
 // Host side of the memory layout: the offsets of assembly/layout.ts (a test
 // checks them against the module's exported globals) and the planner that
 // carves the shared memory into regions at host-chosen addresses.
+import { AS, AV_SIZE, AVC_SIZE, POOL, SWAP_SLOT_SIZE, VM, VMA } from "./vmlayout.js";
 
 export const MACHINE_MAGIC = 0x524d4150;
 export const H = {
@@ -27,6 +28,7 @@ export const H = {
   CPU_BASE: 80,
   CPU_CAP: 84,
   ALLOC_LOCK: 88,
+  VM: 92,
 } as const;
 export const MACHINE_SIZE = 256;
 
@@ -43,9 +45,19 @@ export const PG = {
   RMAP: 20,
   LRU_NEXT: 24,
   LRU_PREV: 28,
-  SIZE: 32,
+  PRIVATE: 32,
+  SIZE: 64,
 } as const;
-export const PG_FLAG = { LOCKED: 1, DIRTY: 2, REFERENCED: 4, ANON: 8, EXTERNAL_RMAP: 16, DIRECT: 32, LRU: 64 } as const;
+export const PG_FLAG = {
+  LOCKED: 1,
+  DIRTY: 2,
+  REFERENCED: 4,
+  ANON: 8,
+  EXTERNAL_RMAP: 16,
+  DIRECT: 32,
+  LRU: 64,
+  SWAPCACHE: 128,
+} as const;
 export const RMAP_MM_SHIFT = 45;
 export const CH = { NEXT: 0, NR: 4, ENT: 8, SLOTS: 7, SIZE: 64 } as const;
 export const VX = { KEY: 0, HANDLE: 8, SIZE: 16 } as const;
@@ -60,7 +72,20 @@ export const C = {
   VIDX_PROBES: 56,
   SCRATCH_HASH: 64,
   SCRATCH_COUNT: 72,
-  SIZE: 256,
+  // Lock tracking of debug builds (assembly/lockdep.ts): u32 words.
+  LOCK_DEPTH: 256,
+  SPIN_HELD: 260,
+  LOCK_VIOLATIONS: 264,
+  LOCK_OVERFLOW: 268,
+  VIOL_KIND: 272,
+  VIOL_HELD: 276,
+  VIOL_HELD_ADDR: 280,
+  VIOL_NEW: 284,
+  VIOL_NEW_ADDR: 288,
+  HELD_LOCKS: 320,
+  /** Entries (8 B each) in the held-lock stack at HELD_LOCKS: a count, not an offset. */
+  HELD_SLOTS: 24,
+  SIZE: 1024,
 } as const;
 export const WALK_NOT_PRESENT = 0xffff_ffff_ffff_ffffn;
 export const WALK_PROT_FAULT = 0xffff_ffff_ffff_fffen;
@@ -81,6 +106,22 @@ export interface MachineSpec {
   cpus: number;
   /** Bytes for workload arrays, carved by an Arena. */
   scratch: number;
+  vm?: VmSpec;
+}
+
+/** The primary MMU's pools (src/vmlayout.ts); absent for machines that only hold page tables. */
+export interface VmSpec {
+  design: number;
+  vmas: number;
+  vmasPerMm: number;
+  anonVmas: number;
+  avcs: number;
+  files: number;
+  /** Page-cache slots, a power of two. */
+  pageCache: number;
+  swapSlots: number;
+  /** u32 words of scratch per CPU (chain snapshots, migration records): at least the largest mapcount. */
+  scratchPerCpu: number;
 }
 
 export interface MachinePlan {
@@ -95,6 +136,18 @@ export interface MachinePlan {
   mm: number;
   cpu: number;
   scratch: number;
+  /** The primary MMU's regions, when spec.vm is set. */
+  vm?: {
+    header: number;
+    vmaPool: number;
+    avcPool: number;
+    avPool: number;
+    as: number;
+    pc: number;
+    swap: number;
+    vmas: number;
+    scratch: number;
+  };
   /** Total bytes; a multiple of the Wasm page. */
   bytes: number;
 }
@@ -118,9 +171,21 @@ export function planMachine(spec: MachineSpec): MachinePlan {
   const chain = take(spec.chainNodes * CH.SIZE, 64);
   const vidx = take(spec.vidxSlots * VX.SIZE, 64);
   const scratch = take(spec.scratch, 64);
+  const v = spec.vm;
+  const vm = v && {
+    header: take(VM.SIZE, 64),
+    vmaPool: take((v.vmas + 1) * VMA.SIZE, 64),
+    avcPool: take((v.avcs + 1) * AVC_SIZE, 64),
+    avPool: take((v.anonVmas + 1) * AV_SIZE, 64),
+    as: take(v.files * AS.SIZE, 64),
+    pc: take(v.pageCache * VX.SIZE, 64),
+    swap: take(v.swapSlots * SWAP_SLOT_SIZE, 64),
+    vmas: take(spec.mms * v.vmasPerMm * 4, 64),
+    scratch: take(spec.cpus * v.scratchPerCpu * 4, 64),
+  };
   const pt = take(spec.tables * 4096, 4096);
   const bytes = align(at, WASM_PAGE);
-  return { spec, m, frames, pt, ptdesc, chain, vidx, mm, cpu, scratch, bytes };
+  return { spec, m, frames, pt, ptdesc, chain, vidx, mm, cpu, scratch, vm, bytes };
 }
 
 /** Fills the header of a planned machine in `buf` (the caller then calls machine_init). */
@@ -142,6 +207,29 @@ export function writeHeader(buf: ArrayBufferLike, p: MachinePlan): void {
   w[H.MM_CAP / 4] = s.mms;
   w[H.CPU_BASE / 4] = p.cpu;
   w[H.CPU_CAP / 4] = s.cpus;
+  if (p.vm && s.vm) {
+    w[H.VM / 4] = p.vm.header;
+    const v = new Uint32Array(buf, p.vm.header, VM.SIZE / 4);
+    v.fill(0);
+    v[VM.DESIGN / 4] = s.vm.design;
+    const pool = (off: number, base: number, cap: number) => {
+      v[(off + POOL.BASE) / 4] = base;
+      v[(off + POOL.CAP) / 4] = cap;
+    };
+    pool(VM.VMA_POOL, p.vm.vmaPool, s.vm.vmas);
+    pool(VM.AVC_POOL, p.vm.avcPool, s.vm.avcs);
+    pool(VM.AV_POOL, p.vm.avPool, s.vm.anonVmas);
+    v[VM.AS_BASE / 4] = p.vm.as;
+    v[VM.AS_CAP / 4] = s.vm.files;
+    v[VM.PC / 4] = p.vm.pc;
+    v[VM.PC / 4 + 1] = s.vm.pageCache - 1;
+    v[VM.SWAP_BASE / 4] = p.vm.swap;
+    v[VM.SWAP_CAP / 4] = s.vm.swapSlots;
+    v[VM.VMAS_BASE / 4] = p.vm.vmas;
+    v[VM.VMAS_CAP / 4] = s.vm.vmasPerMm;
+    v[VM.SCRATCH_BASE / 4] = p.vm.scratch;
+    v[VM.SCRATCH_CAP / 4] = s.vm.scratchPerCpu;
+  }
 }
 
 /** A bump allocator for workload arrays inside the scratch region. */
@@ -173,5 +261,12 @@ export class Arena {
   }
   reset(): void {
     this.at = this.base;
+  }
+  /** The current position, to release everything allocated after it. */
+  mark(): number {
+    return this.at;
+  }
+  release(mark: number): void {
+    this.at = mark;
   }
 }

@@ -411,7 +411,7 @@ function move_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg
 export function do_mremap(m: usize, cpu: u32, mm: u32, start: u64, end: u64, new_start: u64): bool {
   if (!split_at(m, cpu, mm, start) || !split_at(m, cpu, mm, end)) return false;
   const vma = find_vma(m, mm, start);
-  if (!vma || load<u64>(vma, VMA_END) != end) return false;
+  if (!vma || load<u64>(vma, VMA_END) != end || !range_free(m, mm, new_start, new_start + (end - start))) return false;
   hook_range_start(m, cpu, mm, start, end);
   const arg = vmstat(m, cpu) + ST_ARG;
   store<u64>(arg, new_start - start);
@@ -545,8 +545,15 @@ function zap_vma_index_range(m: usize, cpu: u32, vma: usize, first: u32, last: u
   zap_page_range(m, cpu, load<u32>(vma, VMA_MM), start, end);
 }
 
-/** Creates a VMA (mmap at a fixed, free address). Returns 0 when out of VMAs. */
+/** Whether no VMA of mm overlaps [start, end). */
+function range_free(m: usize, mm: u32, start: u64, end: u64): bool {
+  const i = find_vma_index(m, mm, start);
+  return i >= nr_vmas(m, mm) || load<u64>(vma_at(m, mm, i), VMA_START) >= end;
+}
+
+/** Creates a VMA (mmap at a fixed address). Returns 0 when the range is taken or out of VMAs. */
 export function do_mmap(m: usize, cpu: u32, mm: u32, start: u64, pages: u32, flags: u32, file: u32, pgoff: u32): usize {
+  if (!pages || !range_free(m, mm, start, start + (<u64>pages << 12))) return 0;
   if (file) {
     const as = address_space(m, file);
     if (load<u32>(as, AS_SIZE_PAGES) < pgoff + pages) store<u32>(as, pgoff + pages, AS_SIZE_PAGES);

@@ -3,7 +3,7 @@
 import { H_LEVELS, MM_PGD, PTE_ADDR_MASK, PTE_P, PTE_PSE } from "../layout";
 import { mm_addr } from "../machine";
 import { mm_init } from "../pagetable";
-import { mmap_write_lock, mmap_write_unlock } from "./lock";
+import { mmap_read_lock, mmap_read_unlock, mmap_write_lock, mmap_write_unlock } from "./lock";
 import { do_exit, do_fork, do_mmap, do_mprotect, do_mremap, do_munmap, do_truncate, handle_mm_fault } from "./memory";
 import { pool_init } from "./pool";
 import { rmap_walk } from "./rmap";
@@ -99,8 +99,12 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
       mmap_write_unlock(m, cpu, mm);
       return vma ? 1 : 0;
     }
-    case OP_FAULT:
-      return handle_mm_fault(m, cpu, mm, a, c != 0);
+    case OP_FAULT: {
+      mmap_read_lock(m, cpu, mm);
+      const r = handle_mm_fault(m, cpu, mm, a, c != 0);
+      mmap_read_unlock(m, cpu, mm);
+      return r;
+    }
     case OP_MUNMAP: {
       mmap_write_lock(m, cpu, mm);
       const ok = do_munmap(m, cpu, mm, a, b);

@@ -59,7 +59,7 @@ function referenced_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usi
   const e = load<u64>(pte);
   let young = (e & PTE_A) != 0;
   if (young) store<u64>(pte, e & ~PTE_A);
-  young = hook_clear_flush_young(m, cpu, mm, va) || young;
+  if (hook_clear_flush_young(m, cpu, mm, va)) young = true;
   if (young) flush(m, cpu);
   pte_unlock(m, cpu, table);
   if (young) store<u32>(arg, load<u32>(arg, A_RESULT) + 1, A_RESULT);
@@ -96,7 +96,7 @@ function unmap_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, a
   if (!migrate) {
     let young = (e & PTE_A) != 0;
     if (young) store<u64>(pte, e & ~PTE_A);
-    young = hook_clear_flush_young(m, cpu, mm, va) || young;
+    if (hook_clear_flush_young(m, cpu, mm, va)) young = true;
     if (young) {
       flush(m, cpu);
       pte_unlock(m, cpu, table);

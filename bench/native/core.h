@@ -74,7 +74,7 @@
 #define C_CHAIN_NODES 48u
 #define C_SCRATCH_HASH 64u
 #define C_SCRATCH_COUNT 72u
-#define CPU_AREA_SIZE 256u
+#define CPU_AREA_SIZE 1024u
 
 // Checksum primitives (assembly/hash.ts).
 uint32_t fmix32(uint32_t h);
