@@ -67,6 +67,8 @@ export interface RunResult {
   skipped: Skip[];
   failed: Failure[];
   notes: string[];
+  /** The variant the others are compared with (`--baseline`, else the first); `rmapbench report` reuses it. */
+  baseline?: string;
   /** "aa" when every variant was the baseline run against itself (`--aa`). */
   mode?: "normal" | "aa";
   /** When the run is one slice of a grid (`--shard i/n`). */

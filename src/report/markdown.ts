@@ -1,6 +1,7 @@
-// Markdown: the context, the command that made the run, the table, the summary.
+// Markdown: the context, the command that made the run, the main table, the summary, then every analysis table
+// (the A/B tables in benchstat's layout as pipe tables), then failures, skips and notes.
 import type { RunResult } from "../result.js";
-import { resultTable, skipLines, type Table } from "./table.js";
+import { analysisTables, extraLines, resultTable, type Table } from "./table.js";
 
 const esc = (s: string) => s.replaceAll("|", "\\|");
 
@@ -23,7 +24,11 @@ export function markdownReport(r: RunResult, nameKeys: string[], summary: string
     "",
   ];
   if (summary.length) lines.push(...summary.map((s) => `- ${s}`), "");
-  const extra = [...r.failed.map((f) => `FAILED ${f.name}: ${f.error}`), ...skipLines(r), ...r.notes];
+  for (const t of analysisTables(r, nameKeys)) {
+    lines.push(`## ${t.title}`, "", renderMarkdownTable(t), "");
+    if (t.notes?.length) lines.push(...t.notes.map((n) => `- ${n}`), "");
+  }
+  const extra = extraLines(r);
   if (extra.length) lines.push(...extra.map((s) => `- ${s}`), "");
   return lines.join("\n");
 }
