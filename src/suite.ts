@@ -44,6 +44,8 @@ export interface Suite {
   nameKeys: string[];
   /** Parameters that only shape the measurement, not the workload (kept out of the cell key for the cache). */
   prepare(params: Params, ctx: SuiteContext): Promise<Prepared | Skipped>;
+  /** Checks one cell's parameters before anything runs; returns the problem (naming the parameter and the fix). */
+  validate?(params: Params): string | undefined;
   /** Lines printed under the table: targets, notes. */
   summary?(entries: import("./result.js").Entry[]): string[];
 }

@@ -21,7 +21,7 @@ import {
   MM_RSS_ANON, MM_RSS_FILE, NIL, PAGE_MAPPING_ANON, PTE_MIGRATION, PTE_SWAP, SW_PFN, VM_SCRATCH_BASE, VM_SCRATCH_CAP,
 } from "./types";
 import {
-  count, ST_ARG, ST_CLEANED, ST_MIGRATED, ST_PAGES_SCANNED, ST_RECLAIMED, ST_REFERENCED, ST_SWAP_OUTS, ST_TLB_FLUSHES,
+  count, ST_ARG, ST_CLEANED, ST_MIGRATED, ST_PAGES_SCANNED, ST_PTES_CLEARED, ST_RECLAIMED, ST_REFERENCED, ST_SWAP_OUTS, ST_TLB_FLUSHES,
   vmstat,
 } from "./vmstat";
 
@@ -107,6 +107,7 @@ function unmap_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, a
   store<u64>(pte, 0); // ptep_clear_flush_notify
   flush(m, cpu);
   hook_invalidate_page(m, cpu, mm, va);
+  count(m, cpu, ST_PTES_CLEARED);
   if (e & PTE_D) set_page_dirty(m, pfn);
   const anon = (load<u32>(page_addr(m, pfn), PG_MAPPING) & PAGE_MAPPING_ANON) != 0;
   if (migrate) {
@@ -149,14 +150,16 @@ export function try_to_unmap(m: usize, cpu: u32, pfn: u32, migrate: bool, slot: 
 }
 
 /**
- * Reclaims one page (shrink_page_list for a single page): referenced pages
- * stay; anonymous pages get a swap slot first; every mapping is unmapped;
- * dirty pages are written (instantly here) before the frame is freed.
+ * Reclaims one page (shrink_page_list for a single page): a page referenced
+ * since the last pass stays (page_referenced walks the rmap once); anonymous
+ * pages get a swap slot; every mapping is unmapped (a second walk); dirty
+ * pages are written (instantly here) before the frame is freed.
  * Returns true if the frame was freed.
  */
 export function reclaim_page(m: usize, cpu: u32, pfn: u32): bool {
   count(m, cpu, ST_PAGES_SCANNED);
   const page = page_addr(m, pfn);
+  if (page_referenced(m, cpu, pfn)) return false; // activated, not reclaimed
   lock_page(m, cpu, pfn);
   get_page(m, pfn); // isolate_lru_page's reference
   const anon = (load<u32>(page, PG_MAPPING) & PAGE_MAPPING_ANON) != 0;

@@ -3,9 +3,9 @@
 // and reads state back for checks (a brute-force page-table scan that shares
 // no code with the Wasm core).
 import type { Core } from "../core.js";
-import { Arena, C, H, MM, type MachinePlan, type MachineSpec, PG, PTE, type VmSpec, planMachine, writeHeader } from "../layout.js";
+import { Arena, C, CH, H, MM, type MachinePlan, type MachineSpec, PG, PTE, type VmSpec, planMachine, writeHeader } from "../layout.js";
 import { createMemory, instantiate, loadModule, type Build } from "../wasm.js";
-import { HOOK_SITES, MMX, NIL, OP, OP_SIZE, ST, ST_HOOK_SITE, VMSTAT_OFF } from "./../vmlayout.js";
+import { AV_SIZE, AVC_SIZE, HOOK_SITES, MMX, NIL, OP, OP_SIZE, POOL, ST, ST_HOOK_SITE, VM, VMSTAT_OFF } from "../vmlayout.js";
 
 export type Raw = Record<string, (...a: (number | bigint)[]) => number | bigint>;
 
@@ -138,9 +138,48 @@ export class VmMachine {
     return r === NIL ? -1 : r;
   }
 
+  /** Clears the accessed bit of every leaf of every live mm (an aging pass with no rmap walk). */
+  mkoldAll(): void {
+    const mark = this.arena.mark();
+    try {
+      const r = this.arena.alloc(16, 8);
+      this.dv.setBigUint64(r, 0n, true);
+      this.dv.setBigUint64(r + 8, 1n << BigInt(12 + 9 * this.plan.spec.levels), true);
+      for (let mm = 1; mm < this.plan.spec.mms; mm++) {
+        if (this.mmAlive(mm)) this.core.pt_mkold_batch(this.m, 1, mm, r, 1);
+      }
+    } finally {
+      this.arena.release(mark);
+    }
+  }
+
+  /** Bytes of primary rmap metadata in use: pte_chain nodes, anon_vma_chains, anon_vmas. */
+  rmapBytes(): number {
+    const vmh = this.dv.getUint32(this.m + H.VM, true);
+    const used = (pool: number) => this.dv.getUint32(vmh + pool + POOL.USED, true);
+    return this.dv.getUint32(this.m + H.CHAIN_USED, true) * CH.SIZE + used(VM.AVC_POOL) * AVC_SIZE + used(VM.AV_POOL) * AV_SIZE;
+  }
+
+  /** A digest of every live mm's page tables (leaves and their PTE bits). */
+  digest(): number {
+    let h = 0;
+    for (let mm = 1; mm < this.plan.spec.mms; mm++) {
+      if (this.mmAlive(mm)) h = (h + Number(this.core.pt_digest(this.m, mm) & 0xffffffffn) * (mm | 1)) >>> 0;
+    }
+    return h;
+  }
+
+  snapshot(): Uint8Array {
+    return new Uint8Array(this.dv.buffer.slice(0, this.plan.bytes));
+  }
+
+  restore(snap: Uint8Array): void {
+    new Uint8Array(this.dv.buffer, 0, snap.length).set(snap);
+  }
+
   /** Frames ever handed out (free or not). */
   framesUsed(): number {
-    return this.dv.getUint32(this.dv.getUint32(this.m + H.VM, true) + 152, true);
+    return this.dv.getUint32(this.dv.getUint32(this.m + H.VM, true) + VM.NEXT_PFN, true);
   }
 }
 

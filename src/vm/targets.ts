@@ -1,0 +1,38 @@
+// What the primary-MMU suites operate on, picked from a built scenario.
+import type { Params } from "../options.js";
+import type { Scenario, Target } from "../workload/scenario.js";
+
+export interface Range {
+  mm: number;
+  start: bigint;
+  end: bigint;
+}
+
+/** Up to n pages, each mapped by exactly mapcount PTEs. */
+export function pages(sc: Scenario, n: number, from: Target[] = sc.targets): Target[] {
+  return from.slice(0, Math.min(n, from.length));
+}
+
+/**
+ * Up to n disjoint ranges of range_pages pages, each inside one VMA of one
+ * process, spread over every process and VMA of the scenario.
+ */
+export function ranges(sc: Scenario, p: Params, n: number): Range[] {
+  const len = p.range_pages as number;
+  const perVma = Math.floor(sc.shape.pages / len);
+  const out: Range[] = [];
+  const procs = sc.members.flat();
+  for (let k = 0; k < perVma && out.length < n; k++) {
+    for (const v of sc.layout) {
+      for (const mm of procs) {
+        if (out.length >= n) return out;
+        const start = v.start + (BigInt(k * len) << 12n);
+        out.push({ mm, start, end: start + (BigInt(len) << 12n) });
+      }
+    }
+  }
+  return out;
+}
+
+/** Where mremap moves a range: above the scenario, one slot per op. */
+export const MREMAP_BASE = 1n << 45n;
