@@ -1,6 +1,7 @@
 // age: page_referenced on one page — test-and-clear young in every mapping.
-import { pages } from "../src/vm/targets.js";
+
 import { vmSuite } from "../src/vm/suite.js";
+import { pages } from "../src/vm/targets.js";
 import { OP } from "../src/vmlayout.js";
 
 export const age = vmSuite({

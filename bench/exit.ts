@@ -7,5 +7,9 @@ export const exit = vmSuite({
   name: "exit",
   doc: "exit of a process of the scenario",
   unitDoc: "one exit_mmap of a process of vmas x pages pages",
-  ops: (sc, _p, n) => sc.members.flat().slice(0, n).map((mm) => ({ kind: OP.EXIT, mm })),
+  ops: (sc, _p, n) =>
+    sc.members
+      .flat()
+      .slice(0, n)
+      .map((mm) => ({ kind: OP.EXIT, mm })),
 });

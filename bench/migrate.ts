@@ -1,7 +1,8 @@
 // migrate: one page moved to a new frame — try_to_unmap into migration
 // entries, then every entry pointed at the new frame.
-import { pages } from "../src/vm/targets.js";
+
 import { vmSuite } from "../src/vm/suite.js";
+import { pages } from "../src/vm/targets.js";
 import { OP } from "../src/vmlayout.js";
 
 export const migrate = vmSuite({

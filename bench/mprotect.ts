@@ -1,7 +1,8 @@
 // mprotect: one call write-protecting range_pages pages (change_protection
 // inside a range_start/end pair).
-import { ranges } from "../src/vm/targets.js";
+
 import { vmSuite } from "../src/vm/suite.js";
+import { ranges } from "../src/vm/targets.js";
 import { OP, VM_FLAG } from "../src/vmlayout.js";
 
 export const mprotect = vmSuite({

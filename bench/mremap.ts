@@ -1,7 +1,8 @@
 // mremap: one call moving range_pages pages to a free address (move_ptes
 // inside a range_start/end pair on the old range).
-import { MREMAP_BASE, ranges } from "../src/vm/targets.js";
+
 import { vmSuite } from "../src/vm/suite.js";
+import { MREMAP_BASE, ranges } from "../src/vm/targets.js";
 import { OP } from "../src/vmlayout.js";
 
 export const mremap = vmSuite({

@@ -1,7 +1,8 @@
 // munmap: one call over range_pages pages — split, zap inside one
 // range_start/end pair, unlink and free the VMA part.
-import { ranges } from "../src/vm/targets.js";
+
 import { vmSuite } from "../src/vm/suite.js";
+import { ranges } from "../src/vm/targets.js";
 import { OP } from "../src/vmlayout.js";
 
 export const munmap = vmSuite({

@@ -1,7 +1,8 @@
 // reclaim: shrink_page_list for one page at a time — page_referenced, then
 // try_to_unmap of every mapping, then the frame is freed (domain.md §2.3).
-import { pages } from "../src/vm/targets.js";
+
 import { vmSuite } from "../src/vm/suite.js";
+import { pages } from "../src/vm/targets.js";
 import { OP } from "../src/vmlayout.js";
 
 export const reclaim = vmSuite({

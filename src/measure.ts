@@ -15,6 +15,10 @@ export interface MeasureOptions {
   iterations: number;
   warmup: number;
   seed: number;
+  /** The parameters that name an entry (default: the suite's name keys). */
+  nameKeys?: string[];
+  /** The parameters a cell is prepared with when they differ from those it is labelled with (A/A mode). */
+  prepareAs?: (params: Params) => Params;
 }
 
 export interface CellOutcome {
@@ -46,9 +50,9 @@ export async function measureGroup(
   const live: { params: Params; name: string; p: Prepared; samples: number[]; rounds: number[]; checksum?: bigint }[] =
     [];
   for (const params of group) {
-    const name = benchName(suite.name, params, suite.nameKeys);
+    const name = benchName(suite.name, params, opts.nameKeys ?? suite.nameKeys);
     try {
-      const p = await suite.prepare(params, ctx);
+      const p = await suite.prepare(opts.prepareAs?.(params) ?? params, ctx);
       if ("skip" in p) out.skipped.push({ name, params, reason: p.skip });
       else live.push({ params, name, p, samples: [], rounds: [] });
     } catch (e) {

@@ -47,22 +47,45 @@ export const oneOf = <T extends string>(doc: string, values: readonly T[], def: 
   hint: values.join(" | "),
 });
 
+/** One assignment of a parameter, from `--set` or a config file; `where` names it in error messages. */
+export interface SetItem {
+  key: string;
+  /** A string is expanded (lists, ranges); an array lists the values themselves (strings in it may be ranges). */
+  value: Value | Value[];
+  where: string;
+}
+
+/** Parses one `--set key=value` argument into an assignment. */
+export function setItem(set: string): SetItem {
+  const eq = set.indexOf("=");
+  if (eq <= 0) throw new UsageError(`--set ${set}: expected key=value, e.g. --set workers=2`);
+  return { key: set.slice(0, eq).trim(), value: set.slice(eq + 1).trim(), where: `--set ${set}` };
+}
+
 /** Parses `--set` arguments against a schema: key -> list of values (a sweep when longer than one). */
 export function parseSets(schema: ParamSchema, sets: string[], suite: string): Record<string, Value[]> {
+  return applySets(schema, sets.map(setItem), suite);
+}
+
+/** The schema's defaults with the assignments applied in order (a later one replaces an earlier one's key). */
+export function applySets(schema: ParamSchema, items: SetItem[], suite: string): Record<string, Value[]> {
   const out: Record<string, Value[]> = {};
   for (const [k, p] of Object.entries(schema)) out[k] = Array.isArray(p.default) ? [...p.default] : [p.default];
-  for (const set of sets) {
-    const eq = set.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--set ${set}: expected key=value, e.g. --set workers=2`);
-    const key = set.slice(0, eq).trim();
-    const raw = set.slice(eq + 1).trim();
+  for (const { key, value, where } of items) {
     const p = schema[key];
     if (!p) {
       throw new UsageError(
-        `--set ${set}: suite ${suite} has no parameter "${key}"; its parameters are ${Object.keys(schema).join(", ")} (see \`rmapbench list\`)`,
+        `${where}: suite ${suite} has no parameter "${key}"; its parameters are ${Object.keys(schema).join(", ")} (see \`rmapbench list\`)`,
       );
     }
-    out[key] = expand(raw, `--set ${set}`).map((v) => check(p, key, v, `--set ${set}`));
+    const raw = Array.isArray(value) ? value : [value];
+    if (raw.length === 0) throw new UsageError(`${where}: empty list`);
+    const values = raw
+      .flatMap((v): Value[] => (typeof v === "string" ? expand(v.trim(), where) : [v]))
+      .map((v) => check(p, key, v, where));
+    const twice = values.find((v, i) => values.indexOf(v) !== i);
+    if (twice !== undefined) throw new UsageError(`${where}: ${key} lists ${JSON.stringify(twice)} twice`);
+    out[key] = values;
   }
   return out;
 }
@@ -113,6 +136,14 @@ export function grid(sweeps: Record<string, Value[]>): Params[] {
     cells = cells.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
   }
   return cells;
+}
+
+/**
+ * The parameters that name a run's entries: the suite's name keys, then every other parameter the run sweeps
+ * (so `--set mapcount=1..64*2` gives entries that differ by name, not only by params).
+ */
+export function runNameKeys(nameKeys: string[], sweeps: Record<string, Value[]>): string[] {
+  return [...nameKeys, ...Object.keys(sweeps).filter((k) => !nameKeys.includes(k) && sweeps[k].length > 1)];
 }
 
 /** Go sub-benchmark style name: `suite/k=v/k=v`. */

@@ -1,12 +1,14 @@
 // Bad input: one clear message naming the problem, exit code 2, nothing written.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
 const cli = new URL("../src/cli.ts", import.meta.url).pathname;
+/** tsx resolved from here, for runs whose working directory is elsewhere. */
+const tsx = import.meta.resolve("tsx");
 
 function rmapbench(args: string[], out: string) {
   const r = spawnSync(process.execPath, ["--import", "tsx", cli, ...args, "--out", out], { encoding: "utf8" });
@@ -23,6 +25,20 @@ const cases: [string[], RegExp][] = [
   [["run", "kernels", "--set", "workers"], /expected key=value/],
   [["run", "kernels", "--bogus"], /Unknown option '--bogus'/],
   [["frobnicate"], /unknown command "frobnicate"/],
+  [
+    ["run", "kernels", "--format", "json,xml"],
+    /--format: unknown format "xml"; formats: json, md, csv, txt, svg, html/,
+  ],
+  [["run", "kernels", "--shard", "3/2"], /--shard 3\/2: expected i\/n with 1 <= i <= n/],
+  [["run", "kernels", "--shard", "0/2"], /--shard 0\/2: expected i\/n/],
+  [["run", "kernels", "--shard", "a/b"], /--shard a\/b: expected i\/n/],
+  [
+    ["run", "kernels", "--set", "impl=wasm,ts", "--baseline", "native"],
+    /unknown baseline impl=native; this run's impl: wasm, ts/,
+  ],
+  [["run", "kernels", "--baseline", "op=walk"], /suite kernels compares impl/],
+  [["run", "kernels", "--set", "op=walk,walk"], /op lists "walk" twice/],
+  [["run", "kernels", "--resume"], /--resume: no directory .* so no run of kernels to resume/],
 ];
 
 for (const [args, message] of cases) {
@@ -35,6 +51,7 @@ for (const [args, message] of cases) {
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
     assert.equal(r.stdout, "");
     assert.deepEqual(readdirSync(out), []);
+    rmSync(out, { recursive: true, force: true });
   });
 }
 
@@ -98,4 +115,75 @@ test("a small kernels run writes a JSON whose entries carry name, params, unit, 
   const w2 = json.benchmarks.find((e: { name: string }) => e.name === "kernels/op=walk/impl=wasm/workers=2");
   assert.ok(w2, "walk wasm workers=2 row");
   assert.deepEqual(json.failed, []);
+});
+
+// Bad files: each command gets the files below in a fresh directory; nothing may be added to it.
+const files: Record<string, string> = {
+  "corrupt.json": '{"schema_version": 1, "suite": "kernels", ',
+  "other.json": JSON.stringify({ name: "not-a-result", version: "1.0.0" }),
+  "v9.json": JSON.stringify({ schema_version: 9, suite: "kernels" }),
+  "partial.json": JSON.stringify({ schema_version: 1, suite: "kernels", run: "x" }),
+  "bad-syntax.config.json": '{"set": {"workers": [1, 2]',
+  "bad-field.config.json": JSON.stringify({ sets: { workers: 2 } }),
+  "bad-value.config.json": JSON.stringify({ set: { workers: 0 } }),
+  "bad-type.config.json": JSON.stringify({ set: { op: { walk: true } } }),
+  "bad-format.config.json": JSON.stringify({ formats: ["json", "pdf"] }),
+};
+
+const fileCases: [string[], RegExp][] = [
+  [["compare", "corrupt.json", "other.json"], /^rmapbench: corrupt\.json: not valid JSON/],
+  [["compare", "other.json", "other.json"], /^rmapbench: other\.json: not an rmapbench result \(no schema_version\)/],
+  [["compare", "v9.json", "v9.json"], /^rmapbench: v9\.json: schema_version 9; this rmapbench reads version 1/],
+  [["compare", "partial.json", "partial.json"], /^rmapbench: partial\.json: not an rmapbench result: context /],
+  [["compare", "corrupt.json"], /compare takes two result files/],
+  [["report", "corrupt.json"], /^rmapbench: corrupt\.json: not valid JSON/],
+  [["report", "other.json"], /^rmapbench: other\.json: not an rmapbench result/],
+  [["report", "."], /^rmapbench: (\.\/)?bad-field\.config\.json: not an rmapbench result/],
+  [["report", "missing"], /^rmapbench: missing: no such file or directory/],
+  [["merge", "corrupt.json", "other.json"], /^rmapbench: corrupt\.json: not valid JSON/],
+  [["run", "--resume", "v9.json"], /^rmapbench: v9\.json: schema_version 9/],
+  [["run", "--config", "bad-syntax.config.json"], /^rmapbench: config bad-syntax\.config\.json: not valid JSON: /],
+  [["run", "--config", "bad-field.config.json"], /unknown field "sets"; the fields are suite, set, baseline, formats/],
+  [["run", "--config", "bad-value.config.json"], /config bad-value\.config\.json: set\.workers: workers must be >= 1/],
+  [
+    ["run", "--config", "bad-type.config.json"],
+    /config bad-type\.config\.json: set\.op must be a value, a list of values/,
+  ],
+  [["run", "--config", "bad-format.config.json"], /formats: unknown format "pdf"/],
+  [["run", "--config", "nosuch.json"], /config nosuch\.json: cannot read it \(ENOENT\)/],
+];
+
+for (const [args, message] of fileCases) {
+  test(`rmapbench ${args.join(" ")} (bad file) exits 2 with one line and writes nothing`, () => {
+    const dir = mkdtempSync(join(tmpdir(), "rmapbench-files-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const r = spawnSync(process.execPath, ["--import", tsx, cli, ...args], { cwd: dir, encoding: "utf8" });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split("\n").length, 1, `one line, got:\n${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    assert.equal(r.stdout, "");
+    assert.deepEqual(readdirSync(dir).sort(), Object.keys(files).sort(), "nothing written");
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+test("rmapbench --help lists every command and run flag", () => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", cli, "--help"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  for (const cmd of ["run", "list", "compare", "merge", "report", "help"])
+    assert.match(r.stdout, new RegExp(`^  ${cmd}\\b`, "m"));
+  for (const flag of [
+    "--set",
+    "--config",
+    "--baseline",
+    "--aa",
+    "--format",
+    "--shard",
+    "--resume",
+    "--out",
+    "-o FILE",
+  ]) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
 });

@@ -2,10 +2,10 @@
 // agreeing on the resulting page tables, and the semantics the issue names.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { OP, PTE, type VmMachine } from "../src/vm/machine.js";
 import { PG_FLAG } from "../src/layout.js";
+import { OP, PTE, type VmMachine } from "../src/vm/machine.js";
 import { VM_FLAG } from "../src/vmlayout.js";
-import { DESIGNS, REGION, checkVm, randomVmOps, smallVm } from "./support/vm.js";
+import { checkVm, DESIGNS, REGION, randomVmOps, smallVm } from "./support/vm.js";
 
 const SEEDS = Number(process.env.VM_SEEDS ?? 8);
 const OPS = Number(process.env.VM_OPS ?? 150);
@@ -57,7 +57,14 @@ for (const design of DESIGNS) {
     const before = pfnOf(vm, 1, A);
     assert.equal(pfnOf(vm, 2, A), before, "the child shares the anonymous page until a write");
     assert.equal(pfnOf(vm, 2, F), -1, "the shared file mapping is not copied at fork");
-    assert.deepEqual(vm.run([{ kind: OP.FAULT, mm: 2, a: A, c: 1 }, { kind: OP.FAULT, mm: 1, a: A, c: 1 }, { kind: OP.FAULT, mm: 2, a: F, c: 1 }]), [0, 0, 0]);
+    assert.deepEqual(
+      vm.run([
+        { kind: OP.FAULT, mm: 2, a: A, c: 1 },
+        { kind: OP.FAULT, mm: 1, a: A, c: 1 },
+        { kind: OP.FAULT, mm: 2, a: F, c: 1 },
+      ]),
+      [0, 0, 0],
+    );
     assert.notEqual(pfnOf(vm, 2, A), pfnOf(vm, 1, A), "parent and child each have their own copy");
     assert.equal(pfnOf(vm, 1, A), before, "the parent reuses its page once it is the only user");
     assert.equal(pfnOf(vm, 2, F), pfnOf(vm, 1, F), "both map the one page of the shared file");
@@ -102,7 +109,10 @@ for (const design of DESIGNS) {
     ]);
     const pfn = pfnOf(vm, 1, F);
     const raw = vm.core.raw;
-    assert.ok(vm.scan().some((s) => s.pte & BigInt(PTE.D)), "some PTE is dirty before");
+    assert.ok(
+      vm.scan().some((s) => s.pte & BigInt(PTE.D)),
+      "some PTE is dirty before",
+    );
     // page_mkclean alone (OP.MKCLEAN also completes the write): call the op and look before end_writeback
     assert.equal(vm.run([{ kind: OP.MKCLEAN, mm: 1, a: F }])[0], 2, "two writable mappings were cleaned");
     for (const s of vm.scan().filter((s) => Number((s.pte >> 12n) & 0xffffffffn) === pfn)) {

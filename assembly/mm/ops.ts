@@ -4,7 +4,9 @@ import { H_LEVELS, MM_PGD, PTE_ADDR_MASK, PTE_P, PTE_PSE } from "../layout";
 import { mm_addr } from "../machine";
 import { mm_init } from "../pagetable";
 import { mmap_read_lock, mmap_read_unlock, mmap_write_lock, mmap_write_unlock } from "./lock";
-import { do_exit, do_fork, do_mmap, do_mprotect, do_mremap, do_munmap, do_truncate, handle_mm_fault } from "./memory";
+import {
+  do_exit, do_fork, do_mmap, do_mprotect, do_mremap, do_munmap, do_truncate, FAULT_OK, handle_mm_fault,
+} from "./memory";
 import { pool_init } from "./pool";
 import { rmap_walk } from "./rmap";
 import {
@@ -27,6 +29,7 @@ import { end_writeback, migrate_page, page_mkclean, page_referenced, reclaim_pag
 //   OP_EXIT       mm
 //   OP_TRUNCATE   c = file, d = pages to keep
 //   OP_RECLAIM, OP_MIGRATE, OP_MKCLEAN, OP_AGE   mm, a = va: the page mapped there
+//   OP_POPULATE   mm, a = start, b = end, c = 1 for writes: a fault on every page (MAP_POPULATE)
 // Each writes a u32 result to out[i]: 0/1 for success, a fault code, the new
 // pfn of a migration, the count of mappings cleaned or young.
 export const OP_MM_INIT: u32 = 0;
@@ -42,6 +45,7 @@ export const OP_RECLAIM: u32 = 9;
 export const OP_MIGRATE: u32 = 10;
 export const OP_MKCLEAN: u32 = 11;
 export const OP_AGE: u32 = 12;
+export const OP_POPULATE: u32 = 13;
 export const VM_OP_SIZE: u32 = 32;
 
 /** Readies a machine's primary MMU once the host has written the VM header's regions. */
@@ -135,6 +139,13 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
       do_exit(m, cpu, mm);
       mmap_write_unlock(m, cpu, mm);
       return 1;
+    }
+    case OP_POPULATE: {
+      mmap_read_lock(m, cpu, mm);
+      let r = FAULT_OK;
+      for (let va = a; va < b && r == FAULT_OK; va += 4096) r = handle_mm_fault(m, cpu, mm, va, c != 0);
+      mmap_read_unlock(m, cpu, mm);
+      return r == FAULT_OK ? 1 : 0;
     }
     case OP_TRUNCATE:
       do_truncate(m, cpu, c, d);

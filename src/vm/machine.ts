@@ -3,9 +3,35 @@
 // and reads state back for checks (a brute-force page-table scan that shares
 // no code with the Wasm core).
 import type { Core } from "../core.js";
-import { Arena, C, CH, H, MM, type MachinePlan, type MachineSpec, PG, PTE, type VmSpec, planMachine, writeHeader } from "../layout.js";
-import { createMemory, instantiate, loadModule, type Build } from "../wasm.js";
-import { AV_SIZE, AVC_SIZE, HOOK_SITES, MMX, NIL, OP, OP_SIZE, POOL, ST, ST_HOOK_SITE, VM, VMSTAT_OFF } from "../vmlayout.js";
+import {
+  Arena,
+  C,
+  CH,
+  H,
+  type MachinePlan,
+  type MachineSpec,
+  MM,
+  PG,
+  PTE,
+  planMachine,
+  type VmSpec,
+  writeHeader,
+} from "../layout.js";
+import {
+  AV_SIZE,
+  AVC_SIZE,
+  HOOK_SITES,
+  MMX,
+  NIL,
+  OP,
+  OP_SIZE,
+  POOL,
+  ST,
+  ST_HOOK_SITE,
+  VM,
+  VMSTAT_OFF,
+} from "../vmlayout.js";
+import { type Build, createMemory, instantiate, loadModule } from "../wasm.js";
 
 export type Raw = Record<string, (...a: (number | bigint)[]) => number | bigint>;
 
@@ -153,11 +179,25 @@ export class VmMachine {
     }
   }
 
+  /** Present PTEs over every live mm, from the mms' RSS counters. */
+  mappings(): number {
+    let n = 0;
+    for (let mm = 1; mm < this.plan.spec.mms; mm++) {
+      const a = this.plan.mm + mm * MM.SIZE;
+      if (this.mmAlive(mm)) n += this.dv.getInt32(a + MMX.RSS_ANON, true) + this.dv.getInt32(a + MMX.RSS_FILE, true);
+    }
+    return n;
+  }
+
   /** Bytes of primary rmap metadata in use: pte_chain nodes, anon_vma_chains, anon_vmas. */
   rmapBytes(): number {
     const vmh = this.dv.getUint32(this.m + H.VM, true);
     const used = (pool: number) => this.dv.getUint32(vmh + pool + POOL.USED, true);
-    return this.dv.getUint32(this.m + H.CHAIN_USED, true) * CH.SIZE + used(VM.AVC_POOL) * AVC_SIZE + used(VM.AV_POOL) * AV_SIZE;
+    return (
+      this.dv.getUint32(this.m + H.CHAIN_USED, true) * CH.SIZE +
+      used(VM.AVC_POOL) * AVC_SIZE +
+      used(VM.AV_POOL) * AV_SIZE
+    );
   }
 
   /** A digest of every live mm's page tables (leaves and their PTE bits). */

@@ -8,8 +8,15 @@ import type { MachineSpec } from "../layout.js";
 import { int, num, oneOf, type Params } from "../options.js";
 import { mix64 } from "../reference/hash.js";
 import type { Counters, Prepared, Suite, SuiteContext } from "../suite.js";
-import { OP, PRIMARY, type Primary } from "../vmlayout.js";
-import { buildScenario, type Scenario, type ScenarioShape, SPACE_4LEVEL, scenarioEnd, scenarioFrames } from "../workload/scenario.js";
+import { PRIMARY, type Primary } from "../vmlayout.js";
+import {
+  buildScenario,
+  type Scenario,
+  type ScenarioShape,
+  SPACE_4LEVEL,
+  scenarioEnd,
+  scenarioFrames,
+} from "../workload/scenario.js";
 import { VmMachine, type VmOp } from "./machine.js";
 
 export type OpMaker = (sc: Scenario, p: Params, n: number) => VmOp[] | string;
@@ -63,8 +70,10 @@ export function validateScenario(p: Params): string | undefined {
   }
   const frames = p.frames as number;
   const need = scenarioFrames(s);
-  if (frames && need > frames) return `the scenario needs ${need} frames, more than frames (${frames}): raise frames or lower pages`;
-  if (need > 1 << 24) return `the scenario needs ${need} frames; at most 16 Mi fit in the 4 GiB memory: lower procs, vmas or pages`;
+  if (frames && need > frames)
+    return `the scenario needs ${need} frames, more than frames (${frames}): raise frames or lower pages`;
+  if (need > 1 << 24)
+    return `the scenario needs ${need} frames; at most 16 Mi fit in the 4 GiB memory: lower procs, vmas or pages`;
   if ((p.range_pages as number) > s.pages) return `range_pages (${p.range_pages}) exceeds pages per VMA (${s.pages})`;
   return undefined;
 }
@@ -78,18 +87,29 @@ interface Built {
   buildSeconds: number;
 }
 
-function machineSpec(sc: Scenario, design: Primary, frames: number, extraMms: number): MachineSpec & { vm: NonNullable<MachineSpec["vm"]> } {
+function machineSpec(
+  sc: Scenario,
+  design: Primary,
+  frames: number,
+  extraMms: number,
+  ops: number,
+): MachineSpec & { vm: NonNullable<MachineSpec["vm"]> } {
   const s = sc.shape;
   const need = scenarioFrames(s);
-  const nframes = frames || need + (need >> 2) + 1024;
+  const nframes = frames || need + ops + 1024; // migration takes a frame before it frees one
   const mms = sc.mmsUsed + extraMms + 1;
-  const mappings = sc.families * s.pages * s.vmas * (s.mapcount + s.children);
   const leafTables = mms * s.vmas * (Math.ceil(s.pages / 512) + 1);
+  // pte_chain nodes: one per page with more than one mapping (PageDirect covers one), for
+  // every page (ptechain) or the anonymous ones (objlist)
+  const perPage = s.mapcount + s.children > 1 ? Math.ceil((s.mapcount + s.children) / 14) : 0;
+  const anonShare = 1 - Math.round(s.vmas * s.fileShare) / s.vmas;
+  const chained = design === "ptechain" ? need : design === "objlist" ? Math.ceil(need * anonShare) : 0;
+  const filePages = sc.families * s.pages * Math.round(s.vmas * s.fileShare);
   return {
     levels: 4,
     frames: nframes,
     tables: leafTables + mms * (2 + 2 * s.vmas) + 64,
-    chainNodes: Math.ceil(mappings / 14) + nframes + 1024,
+    chainNodes: chained * perPage + ops * 4 + 1024,
     vidxSlots: 16,
     mms,
     cpus: 2,
@@ -101,8 +121,8 @@ function machineSpec(sc: Scenario, design: Primary, frames: number, extraMms: nu
       anonVmas: mms * s.vmas * 2 + 64,
       avcs: mms * s.vmas * (s.mapcount + s.children + 2) + 64,
       files: sc.files + 1,
-      pageCache: 2 ** Math.ceil(Math.log2(2 * sc.families * s.pages * s.vmas + 16)),
-      swapSlots: nframes,
+      pageCache: 2 ** Math.ceil(Math.log2(2 * filePages + 16)),
+      swapSlots: Math.min(nframes, ops * 2 + 1024),
       scratchPerCpu: Math.max(1024, 2 * (s.mapcount + s.children)),
     },
   };
@@ -112,24 +132,27 @@ async function build(def: VmSuiteDef, p: Params, ctx: SuiteContext): Promise<Bui
   const design = p.primary as Primary;
   const shape = shapeOf(p);
   const extra = def.extraMms?.(p) ?? 0;
-  const key = `vm:${design}:${JSON.stringify(shape)}:${p.frames}:${extra}`;
+  const key = `vm:${design}:${JSON.stringify(shape)}:${p.frames}:${extra}:${p.ops}`;
   return ctx.cache(key, async () => {
     const t0 = performance.now();
     const sc = buildScenario(shape);
-    const vm = new VmMachine(machineSpec(sc, design, p.frames as number, extra), "release");
+    const vm = new VmMachine(machineSpec(sc, design, p.frames as number, extra, p.ops as number), "release");
     const CHUNK = 1 << 15;
     for (let i = 0; i < sc.build.length; i += CHUNK) {
       const part = sc.build.slice(i, i + CHUNK);
       const res = vm.run(part);
-      const bad = res.findIndex((r, k) => (part[k].kind === OP.FAULT ? r !== 0 : r !== 1));
-      if (bad >= 0) throw new Error(`scenario build failed at op ${i + bad} (kind ${part[bad].kind}): out of memory in a pool?`);
+      const bad = res.findIndex((r) => r !== 1);
+      if (bad >= 0)
+        throw new Error(`scenario build failed at op ${i + bad} (kind ${part[bad].kind}): out of memory in a pool?`);
     }
     // Faults leave every PTE young; age them once so reclaim sees idle pages.
     vm.mkoldAll();
     const buildSeconds = (performance.now() - t0) / 1000;
-    const mappings = vm.scan().length;
+    const mappings = vm.mappings();
     const rmapBytes = mappings ? vm.rmapBytes() / mappings : 0;
-    ctx.note(`${def.name} ${design}: scenario of ${sc.families} families, ${mappings} mappings, built in ${buildSeconds.toFixed(2)} s`);
+    ctx.note(
+      `${def.name} ${design}: scenario of ${sc.families} families, ${mappings} mappings, built in ${buildSeconds.toFixed(2)} s`,
+    );
     return { vm, sc, snapshot: vm.snapshot(), rmapBytes, buildSeconds };
   });
 }

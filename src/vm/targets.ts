@@ -1,5 +1,6 @@
 // What the primary-MMU suites operate on, picked from a built scenario.
 import type { Params } from "../options.js";
+import { Rng } from "../rng.js";
 import type { Scenario, Target } from "../workload/scenario.js";
 
 export interface Range {
@@ -8,9 +9,24 @@ export interface Range {
   end: bigint;
 }
 
-/** Up to n pages, each mapped by exactly mapcount PTEs. */
-export function pages(sc: Scenario, n: number, from: Target[] = sc.targets): Target[] {
-  return from.slice(0, Math.min(n, from.length));
+/**
+ * Up to n distinct pages, each mapped by exactly mapcount PTEs, visited with a
+ * seeded stride coprime to their count, so consecutive ops do not walk
+ * neighbouring page tables.
+ */
+export function pages(sc: Scenario, n: number, file = false): Target[] {
+  const count = file ? sc.fileTargetCount : sc.targetCount;
+  const at = file ? sc.fileTargetAt : sc.targetAt;
+  const rng = new Rng(sc.shape.seed ^ 0x7a67);
+  let stride = count > 1 ? 1 + rng.below(count - 1) : 1;
+  while (gcd(stride, count) !== 1) stride++;
+  const first = count ? rng.below(count) : 0;
+  return Array.from({ length: Math.min(n, count) }, (_, i) => at((first + i * stride) % count));
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
 
 /**

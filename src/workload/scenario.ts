@@ -35,10 +35,13 @@ export interface Scenario {
   /** Per family: the VMAs of every member, as [start, pages, file?]. */
   layout: { start: bigint; pages: number; file: number }[];
   build: VmOp[];
-  /** Pages mapped by exactly `mapcount` PTEs: the root's (or, with children, the COW copies). */
-  targets: Target[];
-  /** Shared-file pages among the targets (writeback works on these). */
-  fileTargets: Target[];
+  /** How many pages are mapped by exactly `mapcount` PTEs: the roots' (or, with children, the COW copies). */
+  targetCount: number;
+  /** The k-th of them, k < targetCount. */
+  targetAt(k: number): Target;
+  /** How many of them are shared-file pages (writeback works on these), and the k-th. */
+  fileTargetCount: number;
+  fileTargetAt(k: number): Target;
   mmsUsed: number;
   files: number;
 }
@@ -49,7 +52,7 @@ const BASE = 1n << 32n;
 
 /** The address range the scenario's VMAs take (the same in every process). */
 export function scenarioEnd(s: ScenarioShape): bigint {
-  const stride = ((BigInt(s.pages) << 12n) + GAP - 1n) / GAP * GAP + GAP;
+  const stride = (((BigInt(s.pages) << 12n) + GAP - 1n) / GAP) * GAP + GAP;
   return BASE + stride * BigInt(s.vmas);
 }
 
@@ -57,7 +60,7 @@ export function buildScenario(s: ScenarioShape): Scenario {
   const rng = new Rng(s.seed);
   const size = s.mapcount + s.children;
   const families = Math.max(1, Math.floor(s.procs / size));
-  const stride = ((BigInt(s.pages) << 12n) + GAP - 1n) / GAP * GAP + GAP;
+  const stride = (((BigInt(s.pages) << 12n) + GAP - 1n) / GAP) * GAP + GAP;
   const nFile = Math.round(s.vmas * s.fileShare);
   // which VMA slots are file-backed: a seeded choice, the same in every family
   const order = rng.permutation(s.vmas);
@@ -71,8 +74,6 @@ export function buildScenario(s: ScenarioShape): Scenario {
   const build: VmOp[] = [];
   const roots: number[] = [];
   const members: number[][] = [];
-  const targets: Target[] = [];
-  const fileTargets: Target[] = [];
   let nextMm = 1;
   for (let f = 0; f < families; f++) {
     const root = nextMm++;
@@ -82,9 +83,16 @@ export function buildScenario(s: ScenarioShape): Scenario {
     let fileOff = 0;
     for (const v of layout) {
       const flags = v.file ? RW | VM_FLAG.SHARED : RW;
-      build.push({ kind: OP.MMAP, mm: root, a: v.start, c: v.pages, d: flags, b: v.file ? (BigInt(file) << 32n) | BigInt(fileOff) : 0n });
+      build.push({
+        kind: OP.MMAP,
+        mm: root,
+        a: v.start,
+        c: v.pages,
+        d: flags,
+        b: v.file ? (BigInt(file) << 32n) | BigInt(fileOff) : 0n,
+      });
       if (v.file) fileOff += v.pages;
-      for (let p = 0; p < v.pages; p++) build.push({ kind: OP.FAULT, mm: root, a: v.start + (BigInt(p) << 12n), c: 1 });
+      build.push({ kind: OP.POPULATE, mm: root, a: v.start, b: v.start + (BigInt(v.pages) << 12n), c: 1 });
     }
     const fam = [root];
     for (let k = 1; k < size; k++) {
@@ -95,28 +103,37 @@ export function buildScenario(s: ScenarioShape): Scenario {
       for (const v of layout) {
         // sharers fault the shared file in (fork does not copy it); COW children write their anonymous pages
         if (!v.file && !cow) continue;
-        for (let p = 0; p < v.pages; p++) {
-          build.push({ kind: OP.FAULT, mm: child, a: v.start + (BigInt(p) << 12n), c: v.file ? 1 : 1 });
-        }
+        build.push({ kind: OP.POPULATE, mm: child, a: v.start, b: v.start + (BigInt(v.pages) << 12n), c: 1 });
       }
     }
     members.push(fam);
-    const owners = s.children > 0 ? fam.slice(s.mapcount) : [root];
-    for (const mm of owners) {
-      for (const v of layout) {
-        if (s.children > 0 && v.file) continue; // COW copies are anonymous
-        for (let p = 0; p < v.pages; p++) {
-          const t = { mm, va: v.start + (BigInt(p) << 12n) };
-          targets.push(t);
-          if (v.file) fileTargets.push(t);
-        }
-      }
-    }
   }
-  // visit targets in a seeded order, so consecutive ops do not walk neighbouring tables
-  const perm = rng.permutation(targets.length);
-  const shuffled = Array.from(perm, (i) => targets[i]);
-  return { shape: s, families, roots, members, layout, build, targets: shuffled, fileTargets, mmsUsed: nextMm, files: families + 1 };
+  // Targets by arithmetic, not as a list: a 16 Mi-frame scenario has millions.
+  const owners = s.children > 0 ? size - s.mapcount : 1;
+  const slots = s.children > 0 ? layout.filter((v) => !v.file) : layout;
+  const fileSlots = s.children > 0 ? [] : layout.filter((v) => v.file);
+  const at = (vs: typeof layout, k: number): Target => {
+    const page = k % s.pages;
+    const v = vs[Math.floor(k / s.pages) % vs.length];
+    const owner = Math.floor(k / (s.pages * vs.length));
+    const f = Math.floor(owner / owners);
+    const mm = members[f][s.children > 0 ? s.mapcount + (owner % owners) : 0];
+    return { mm, va: v.start + (BigInt(page) << 12n) };
+  };
+  return {
+    shape: s,
+    families,
+    roots,
+    members,
+    layout,
+    build,
+    targetCount: families * owners * slots.length * s.pages,
+    targetAt: (k) => at(slots, k),
+    fileTargetCount: families * fileSlots.length * s.pages,
+    fileTargetAt: (k) => at(fileSlots, k),
+    mmsUsed: nextMm,
+    files: families + 1,
+  };
 }
 
 /** Frames the scenario needs: every page of every root, plus every COW child's copies, plus slack. */

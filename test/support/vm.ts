@@ -1,7 +1,7 @@
 // Small primary-MMU machines and seeded random VM workloads for tests.
 import { C } from "../../src/layout.js";
 import { Rng } from "../../src/rng.js";
-import { type VmOp, VmMachine } from "../../src/vm/machine.js";
+import { VmMachine, type VmOp } from "../../src/vm/machine.js";
 import { OP, PRIMARY, type Primary, VM_FLAG } from "../../src/vmlayout.js";
 import type { Build } from "../../src/wasm.js";
 
@@ -73,7 +73,13 @@ export function randomVmOps(seed: number, n: number, mms = 12): VmOp[] {
       ops.push({ kind: OP.MUNMAP, mm, a: s, b: s + BigInt(1 + rng.below(4)) * 4096n });
     } else if (k === 11) {
       const s = va();
-      ops.push({ kind: OP.MPROTECT, mm, a: s, b: s + BigInt(1 + rng.below(4)) * 4096n, c: rng.below(2) ? RW : VM_FLAG.READ });
+      ops.push({
+        kind: OP.MPROTECT,
+        mm,
+        a: s,
+        b: s + BigInt(1 + rng.below(4)) * 4096n,
+        c: rng.below(2) ? RW : VM_FLAG.READ,
+      });
     } else if (k === 12) {
       const s = va();
       const to = 0x7000_0000 + rng.below(64) * 0x10_0000;
@@ -101,7 +107,10 @@ export function checkVm(vm: VmMachine): string[] {
   for (let cpu = 0; cpu < vm.plan.spec.cpus; cpu++) {
     const area = vm.plan.cpu + cpu * C.SIZE;
     const viol = vm.dv.getUint32(area + C.LOCK_VIOLATIONS, true);
-    if (viol) problems.push(`cpu ${cpu}: ${viol} lock-order violations (first: kind ${vm.dv.getUint32(area + C.VIOL_KIND, true)}, held class ${vm.dv.getUint32(area + C.VIOL_HELD, true) & 0xff}, new class ${vm.dv.getUint32(area + C.VIOL_NEW, true) & 0xff})`);
+    if (viol)
+      problems.push(
+        `cpu ${cpu}: ${viol} lock-order violations (first: kind ${vm.dv.getUint32(area + C.VIOL_KIND, true)}, held class ${vm.dv.getUint32(area + C.VIOL_HELD, true) & 0xff}, new class ${vm.dv.getUint32(area + C.VIOL_NEW, true) & 0xff})`,
+      );
     const depth = vm.dv.getUint32(area + C.LOCK_DEPTH, true);
     if (depth) problems.push(`cpu ${cpu}: ${depth} locks still held between operations`);
   }
