@@ -187,3 +187,77 @@ test("rmapbench --help lists every command and run flag", () => {
     assert.ok(r.stdout.includes(flag), flag);
   }
 });
+
+const vmCases: [string[], RegExp][] = [
+  [["run", "reclaim", "--set", "mapcount=8", "--set", "procs=4"], /mapcount \(8\) exceeds procs \(4\)/],
+  [["run", "munmap", "--set", "vmas=1024", "--set", "pages=67108864"], /past the 47-bit user space/],
+  [["run", "age", "--set", "frames=1000"], /more than frames \(1000\)/],
+  [["run", "fork", "--set", "primary=pte"], /primary must be one of ptechain, objlist, anonvma, avc/],
+];
+
+for (const [args, message] of vmCases) {
+  test(`rmapbench ${args.join(" ")} is refused before anything runs`, () => {
+    const out = mkdtempSync(join(tmpdir(), "rmapbench-vm-"));
+    const r = rmapbench(args, out);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.deepEqual(readdirSync(out), []);
+  });
+}
+
+test("every primary-MMU suite runs on a tiny scenario and its four designs agree", () => {
+  for (const suite of [
+    "reclaim",
+    "migrate",
+    "mkclean",
+    "age",
+    "munmap",
+    "mprotect",
+    "mremap",
+    "truncate",
+    "fork",
+    "exit",
+  ]) {
+    const out = mkdtempSync(join(tmpdir(), "rmapbench-vm-"));
+    const r = rmapbench(
+      [
+        "run",
+        suite,
+        "--set",
+        "procs=8",
+        "--set",
+        "vmas=4",
+        "--set",
+        "pages=32",
+        "--set",
+        "file_share=0.5",
+        "--set",
+        "ops=16",
+        "--set",
+        "range_pages=4",
+        "--set",
+        "rounds=1",
+        "--set",
+        "iterations=1",
+        "--set",
+        "warmup=0",
+        "--format",
+        "json",
+      ],
+      out,
+    );
+    assert.equal(r.code, 0, `${suite}: ${r.stderr}`);
+    const dir = join(out, suite);
+    const file = readdirSync(dir).find((f) => f.endsWith(".json")) ?? "";
+    const json = JSON.parse(readFileSync(join(dir, file), "utf8"));
+    assert.equal(json.benchmarks.length, 4, `${suite}: one entry per design`);
+    const sums = new Set(json.benchmarks.map((e: { checksum: string }) => e.checksum));
+    assert.equal(sums.size, 1, `${suite}: the designs end in the same state`);
+    for (const e of json.benchmarks) {
+      for (const k of ["rmap_visits", "ptes_cleared", "pages_freed", "tlb_flushes", "hooks_fired", "rmap_bytes"]) {
+        assert.ok(k in e.counters, `${suite} ${e.params.primary}: counter ${k}`);
+      }
+    }
+  }
+});

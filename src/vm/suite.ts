@@ -37,7 +37,7 @@ export const scenarioParams = {
   primary: oneOf("primary rmap design: the variant compared side by side", DESIGNS, [...DESIGNS]),
   procs: int("processes in the scenario (families of mapcount + children)", 16, 1, 1 << 16),
   vmas: int("VMAs per process", 8, 1, 4096),
-  pages: int("pages per VMA", 64, 1, 1 << 20),
+  pages: int("pages per VMA", 64, 1, 1 << 27),
   file_share: num("fraction of each process's VMAs that map a shared file", 0.25, 0, 1),
   mapcount: int("processes mapping each target page (a root and its forked sharers)", 4, 1, 4096),
   children: int("extra forked children per family that write (COW) every anonymous page", 0, 0, 4096),
