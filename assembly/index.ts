@@ -30,3 +30,5 @@ export {
 export { vm_init, vm_run_batch, vm_rmap_collect, vm_pfn_at } from "./mm/ops";
 export * from "./mm/types";
 export { VMSTAT_OFF } from "./mm/vmstat";
+export * from "./notifier/types";
+export { check_coherence } from "./check";

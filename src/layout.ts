@@ -1,7 +1,7 @@
 // Host side of the memory layout: the offsets of assembly/layout.ts (a test
 // checks them against the module's exported globals) and the planner that
 // carves the shared memory into regions at host-chosen addresses.
-import { AS, AV_SIZE, AVC_SIZE, POOL, SWAP_SLOT_SIZE, VM, VMA } from "./vmlayout.js";
+import { AS, AV_SIZE, AVC_SIZE, NF, POOL, SI_SIZE, SWAP_SLOT_SIZE, VM, VMA, XR_SIZE } from "./vmlayout.js";
 
 export const MACHINE_MAGIC = 0x524d4150;
 export const H = {
@@ -122,6 +122,27 @@ export interface VmSpec {
   swapSlots: number;
   /** u32 words of scratch per CPU (chain snapshots, migration records): at least the largest mapcount. */
   scratchPerCpu: number;
+  /** Secondary MMUs and the notifier design; absent: hooks only count. */
+  notify?: NotifySpec;
+}
+
+/** src/vmlayout.ts NF: the notifier header's settings. */
+export interface NotifySpec {
+  design: number;
+  instances: number;
+  /** u64 secondary entries over all instances. */
+  entries: number;
+  extNodes: number;
+  tlbEntries: number;
+  partitions: number;
+  remoteNs: number;
+  rmapExt: number;
+  flushPage: boolean;
+  checkEvery: number;
+  kvmRetry: boolean;
+  race: boolean;
+  /** BUG_* mutations (tests only). */
+  bugs: number;
 }
 
 export interface MachinePlan {
@@ -147,6 +168,7 @@ export interface MachinePlan {
     swap: number;
     vmas: number;
     scratch: number;
+    notify?: { header: number; inst: number; ents: number; ext: number };
   };
   /** Total bytes; a multiple of the Wasm page. */
   bytes: number;
@@ -182,6 +204,12 @@ export function planMachine(spec: MachineSpec): MachinePlan {
     swap: take(v.swapSlots * SWAP_SLOT_SIZE, 64),
     vmas: take(spec.mms * v.vmasPerMm * 4, 64),
     scratch: take(spec.cpus * v.scratchPerCpu * 4, 64),
+    notify: v.notify && {
+      header: take(NF.SIZE, 64),
+      inst: take(v.notify.instances * SI_SIZE, 64),
+      ents: take(v.notify.entries * 8, 64),
+      ext: take((v.notify.extNodes + 1) * XR_SIZE, 64),
+    },
   };
   const pt = take(spec.tables * 4096, 4096);
   const bytes = align(at, WASM_PAGE);
@@ -229,6 +257,28 @@ export function writeHeader(buf: ArrayBufferLike, p: MachinePlan): void {
     v[VM.VMAS_CAP / 4] = s.vm.vmasPerMm;
     v[VM.SCRATCH_BASE / 4] = p.vm.scratch;
     v[VM.SCRATCH_CAP / 4] = s.vm.scratchPerCpu;
+    const n = s.vm.notify;
+    if (p.vm.notify && n) {
+      v[VM.NOTIFY / 4] = p.vm.notify.header;
+      const f = new Uint32Array(buf, p.vm.notify.header, NF.SIZE / 4);
+      f.fill(0);
+      f[NF.DESIGN / 4] = n.design;
+      f[NF.INST_BASE / 4] = p.vm.notify.inst;
+      f[NF.INST_CAP / 4] = n.instances;
+      f[(NF.EXT_POOL + POOL.BASE) / 4] = p.vm.notify.ext;
+      f[(NF.EXT_POOL + POOL.CAP) / 4] = n.extNodes;
+      f[NF.FLAGS / 4] = n.bugs;
+      f[NF.RMAP_EXT / 4] = n.rmapExt;
+      f[NF.REMOTE_NS / 4] = n.remoteNs;
+      f[NF.TLB_ENTRIES / 4] = n.tlbEntries;
+      f[NF.PARTITIONS / 4] = n.partitions;
+      f[NF.FLUSH_PAGE / 4] = n.flushPage ? 1 : 0;
+      f[NF.CHECK_EVERY / 4] = n.checkEvery;
+      f[NF.KVM_RETRY / 4] = n.kvmRetry ? 1 : 0;
+      f[NF.ENT_BASE / 4] = p.vm.notify.ents;
+      f[NF.ENT_CAP / 4] = n.entries;
+      f[NF.RACE / 4] = n.race ? 1 : 0;
+    }
   }
 }
 

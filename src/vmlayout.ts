@@ -32,6 +32,7 @@ export const VM = {
   SCRATCH_BASE: 156,
   SCRATCH_CAP: 160,
   SWAP_BUMP: 164,
+  NOTIFY: 168,
   SIZE: 256,
 } as const;
 export const POOL = { BASE: 0, OBJ: 4, CAP: 8, BUMP: 12, FREE: 16, USED: 20, SIZE: 24 } as const;
@@ -113,6 +114,78 @@ export const OP = {
   MKCLEAN: 11,
   AGE: 12,
   POPULATE: 13,
+  ATTACH: 14,
+  SEC_ACCESS: 15,
+  CHECK: 16,
 } as const;
 export const OP_SIZE = 32;
 export const FAULT = { OK: 0, SEGV: 1, OOM: 2 } as const;
+
+/** Notifier designs and secondary kinds (assembly/notifier/types.ts). */
+export const DESIGN = { virtual: 1, physical: 2, "physical+range": 3, interval: 4 } as const;
+export type Design = keyof typeof DESIGN;
+export const SECONDARY = { kvm: 1, gru: 2, xpmem: 3 } as const;
+export type Secondary = keyof typeof SECONDARY;
+export const NF = {
+  DESIGN: 0,
+  INST_BASE: 4,
+  INST_CAP: 8,
+  INST_USED: 12,
+  EXT_POOL: 16,
+  RMAP_KINDS: 40,
+  FLAGS: 44,
+  RMAP_EXT: 48,
+  REMOTE_NS: 52,
+  TLB_ENTRIES: 56,
+  PARTITIONS: 60,
+  FLUSH_PAGE: 64,
+  CHECK_EVERY: 68,
+  SINCE_CHECK: 72,
+  KVM_RETRY: 76,
+  ENT_BASE: 80,
+  ENT_CAP: 84,
+  ENT_BUMP: 88,
+  RACE: 92,
+  SIZE: 128,
+} as const;
+export const SI_SIZE = 128;
+export const XR_SIZE = 16;
+export const BUG = {
+  no_range_end: 1,
+  no_set_dirty: 2,
+  no_young_or: 4,
+  no_tlb_flush: 8,
+  free_early: 16,
+  fault_in_range: 32,
+  keep_write: 64,
+} as const;
+/** Per-CPU notifier statistics, u64 offsets inside the block at NSTAT_OFF of the per-CPU area. */
+export const NSTAT_OFF = 768;
+export const NS = {
+  calls_invalidate_page: 0,
+  calls_range_start: 8,
+  calls_range_end: 16,
+  calls_young: 24,
+  calls_release: 32,
+  calls_rmap_page: 40,
+  notifier_calls: 48,
+  ext_rmap_visits: 56,
+  secondary_invalidations: 64,
+  secondary_tlb_flushes: 72,
+  sleeps: 80,
+  lock_sleep_ns: 88,
+  retries: 96,
+  secondary_faults: 104,
+} as const;
+export const CHECK_RULES = [
+  "stale_mappings",
+  "stale_permission",
+  "use_after_free",
+  "lost_dirty",
+  "lost_young",
+  "fault_in_open_range",
+  "unpaired_range",
+  "sleep_in_atomic",
+] as const;
+export const NS_CHECK = 112;
+export const SEC = { HIT: 0, FILLED: 1, RETRY: 2, FAULT: 3 } as const;

@@ -1,8 +1,12 @@
 // The hook sites where the VM tells secondary MMUs about a PTE it clears,
 // downgrades or replaces (domain.md §2.3; Christoph Lameter's page-based
 // rmap hook, §1.1). Each VM path calls these at the kernel's points and under
-// the kernel's locks. Until a notifier design is attached they only count;
-// the notifier layer dispatches from here.
+// the kernel's locks. Each counts the site, then hands the event to the
+// notifier design (notifier/dispatch.ts), which finds the secondary MMUs.
+import {
+  notify_clear_flush_young, notify_invalidate_page, notify_range_end, notify_range_start, notify_release,
+  notify_rmap_page,
+} from "../notifier/dispatch";
 import { count, ST_HOOK_SITE, ST_HOOKS_FIRED } from "./vmstat";
 
 /** invalidate_page(mm, addr): after ptep_clear_flush, under the PT lock (try_to_unmap_one, page_mkclean_one, do_wp_page). */
@@ -26,26 +30,31 @@ export const HOOK_SITES: u32 = 6;
 
 export function hook_invalidate_page(m: usize, cpu: u32, mm: u32, va: u64): void {
   fire(m, cpu, HOOK_INVALIDATE_PAGE);
+  notify_invalidate_page(m, cpu, mm, va);
 }
 
 export function hook_range_start(m: usize, cpu: u32, mm: u32, start: u64, end: u64): void {
   fire(m, cpu, HOOK_RANGE_START);
+  notify_range_start(m, cpu, mm, start, end);
 }
 
 export function hook_range_end(m: usize, cpu: u32, mm: u32, start: u64, end: u64): void {
   fire(m, cpu, HOOK_RANGE_END);
+  notify_range_end(m, cpu, mm, start, end);
 }
 
 /** Returns whether a secondary MMU saw the page young, OR-ed into the primary result. */
 export function hook_clear_flush_young(m: usize, cpu: u32, mm: u32, va: u64): bool {
   fire(m, cpu, HOOK_CLEAR_FLUSH_YOUNG);
-  return false;
+  return notify_clear_flush_young(m, cpu, mm, va);
 }
 
 export function hook_release(m: usize, cpu: u32, mm: u32): void {
   fire(m, cpu, HOOK_RELEASE);
+  notify_release(m, cpu, mm);
 }
 
 export function hook_rmap_page(m: usize, cpu: u32, pfn: u32): void {
   fire(m, cpu, HOOK_RMAP_PAGE);
+  notify_rmap_page(m, cpu, pfn);
 }

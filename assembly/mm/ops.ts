@@ -14,7 +14,14 @@ import {
   VM_LRU_TAIL, VM_NEXT_PFN, VM_NR_FREE, VM_NR_LRU, VM_SWAP_BUMP, VM_SWAP_FREE, VM_SWAP_USED, VM_VMA_POOL, VMA_SIZE,
 } from "./types";
 import { vm_addr } from "./page_alloc";
-import { end_writeback, migrate_page, page_mkclean, page_referenced, reclaim_page } from "./vmscan";
+import { check_coherence } from "../check";
+import { sec_attach } from "../notifier/register";
+import {
+  NF_CHECK_EVERY, NF_ENT_BUMP, NF_EXT_POOL, NF_INST_USED, NF_RMAP_KINDS, NF_SINCE_CHECK, XR_SIZE,
+} from "../notifier/types";
+import { inst_addr, nf_addr } from "../secondary/common";
+import { sec_access } from "../secondary/mmu";
+import { age_page, end_writeback, migrate_page, page_mkclean, reclaim_page } from "./vmscan";
 
 // ╒═══════════════════════ VM operation record (32 B) ═══════════════════════╕
 //   0 kind   4 mm   8 a (u64)   16 b (u64)   24 c   28 d
@@ -30,6 +37,9 @@ import { end_writeback, migrate_page, page_mkclean, page_referenced, reclaim_pag
 //   OP_TRUNCATE   c = file, d = pages to keep
 //   OP_RECLAIM, OP_MIGRATE, OP_MKCLEAN, OP_AGE   mm, a = va: the page mapped there
 //   OP_POPULATE   mm, a = start, b = end, c = 1 for writes: a fault on every page (MAP_POPULATE)
+//   OP_ATTACH     mm, c = secondary kind, a = first va, d = pages      -> instance id
+//   OP_SEC_ACCESS c = instance id, a = va, d = 1 for a write            -> secondary/mmu.ts SEC_*
+//   OP_CHECK      the coherence checker over the whole machine          -> violations found
 // Each writes a u32 result to out[i]: 0/1 for success, a fault code, the new
 // pfn of a migration, the count of mappings cleaned or young.
 export const OP_MM_INIT: u32 = 0;
@@ -46,6 +56,9 @@ export const OP_MIGRATE: u32 = 10;
 export const OP_MKCLEAN: u32 = 11;
 export const OP_AGE: u32 = 12;
 export const OP_POPULATE: u32 = 13;
+export const OP_ATTACH: u32 = 14;
+export const OP_SEC_ACCESS: u32 = 15;
+export const OP_CHECK: u32 = 16;
 export const VM_OP_SIZE: u32 = 32;
 
 /** Readies a machine's primary MMU once the host has written the VM header's regions. */
@@ -64,6 +77,14 @@ export function vm_init(m: usize): void {
   init_pool(vm + VM_VMA_POOL, VMA_SIZE);
   init_pool(vm + VM_AVC_POOL, AVC_SIZE);
   init_pool(vm + VM_AV_POOL, AV_SIZE);
+  const nf = nf_addr(m);
+  if (nf) {
+    init_pool(nf + NF_EXT_POOL, XR_SIZE);
+    store<u32>(nf, 0, NF_INST_USED);
+    store<u32>(nf, 0, NF_ENT_BUMP);
+    store<u32>(nf, 0, NF_RMAP_KINDS);
+    store<u32>(nf, 0, NF_SINCE_CHECK);
+  }
 }
 
 // @ts-ignore: decorator
@@ -150,6 +171,12 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
     case OP_TRUNCATE:
       do_truncate(m, cpu, c, d);
       return 1;
+    case OP_ATTACH:
+      return sec_attach(m, cpu, c, mm, a, d);
+    case OP_SEC_ACCESS:
+      return sec_access(m, cpu, inst_addr(m, c), a, d != 0);
+    case OP_CHECK:
+      return check_coherence(m, cpu);
     default: {
       const pfn = vm_pfn_at(m, mm, a);
       if (pfn == NIL) return NIL;
@@ -157,10 +184,10 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
       if (kind == OP_MIGRATE) return migrate_page(m, cpu, pfn);
       if (kind == OP_MKCLEAN) {
         const n = page_mkclean(m, cpu, pfn);
-        end_writeback(m, pfn);
+        end_writeback(m, cpu, pfn);
         return n;
       }
-      if (kind == OP_AGE) return page_referenced(m, cpu, pfn);
+      if (kind == OP_AGE) return age_page(m, cpu, pfn);
       return NIL;
     }
   }
@@ -169,10 +196,20 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
 /** Runs n operation records; out (when set) gets each result. Returns how many succeeded (non-zero, non-NIL). */
 export function vm_run_batch(m: usize, cpu: u32, ops: usize, n: u32, out: usize): u32 {
   let ok: u32 = 0;
+  const nf = nf_addr(m);
+  const every = nf ? load<u32>(nf, NF_CHECK_EVERY) : 0;
   for (let i: usize = 0; i < n; i++) {
     const r = run_one(m, cpu, ops + i * VM_OP_SIZE);
     if (out) store<u32>(out + (i << 2), r);
     if (r != 0 && r != NIL) ok++;
+    if (every) {
+      // the sampled coherence check (check_every; 1 in tests: after every operation)
+      const since = load<u32>(nf, NF_SINCE_CHECK) + 1;
+      if (since >= every) {
+        check_coherence(m, cpu);
+        store<u32>(nf, 0, NF_SINCE_CHECK);
+      } else store<u32>(nf, since, NF_SINCE_CHECK);
+    }
   }
   return ok;
 }

@@ -2,6 +2,7 @@
 // reclaim scans from its tail. Frames never handed out yet are taken from
 // next_pfn up, so a machine of 16 Mi frames needs no set-up loop.
 import { H_NFRAMES, H_VM, PG_FLAGS, PG_INDEX, PG_LRU, PG_LRU_NEXT, PG_LRU_PREV, PG_MAPCOUNT, PG_MAPPING, PG_REFCOUNT, PG_RMAP } from "../layout";
+import { check_free } from "../check";
 import { page_addr } from "../machine";
 import { spin_lock, spin_unlock } from "../sync";
 import { NIL, VM_FREE_HEAD, VM_LRU_HEAD, VM_LRU_LOCK, VM_LRU_TAIL, VM_NEXT_PFN, VM_NR_FREE, VM_NR_LRU } from "./types";
@@ -50,6 +51,7 @@ export function put_page(m: usize, cpu: u32, pfn: u32): void {
   store<i32>(p, ref, PG_REFCOUNT);
   if (ref > 0) return;
   assert(ref == 0 && load<i32>(p, PG_MAPCOUNT) == 0, "freeing a mapped or over-released page");
+  check_free(m, cpu, pfn);
   if (load<u32>(p, PG_FLAGS) & PG_LRU) lru_del(m, pfn);
   const vm = vm_addr(m);
   const lock = vm + VM_LRU_LOCK;

@@ -10,7 +10,7 @@
 // 120 swap_cap   124 swap_free 128 swap_used 132 vmas_base 136 vmas_cap  140 lru_lock
 // 144 swap_lock  148 pc_lock   152 next_pfn (frames never used yet start here)
 // 156 scratch_base 160 scratch_cap: per-CPU u32 scratch arrays (snapshots of chains)
-// 164 swap_bump
+// 164 swap_bump  168 notify: the notifier header (notifier/types.ts), 0 = no secondary MMUs
 // └───────────────────────────────────────────────────────────────────────────────┘
 // Frame lists (free, LRU) hold PFNs; NIL ends them. The page cache (pc_*) is a
 // virtual-index table (rmap/vindex.ts) keyed by (file, index) -> pfn.
@@ -39,6 +39,7 @@ export const VM_NEXT_PFN: u32 = 152;
 export const VM_SCRATCH_BASE: u32 = 156;
 export const VM_SCRATCH_CAP: u32 = 160;
 export const VM_SWAP_BUMP: u32 = 164;
+export const VM_NOTIFY: u32 = 168;
 export const VM_SIZE: u32 = 256;
 
 export const NIL: u32 = 0xffff_ffff;

@@ -10,6 +10,7 @@ import {
 } from "../layout";
 import { mm_addr, page_addr, ptdesc } from "../machine";
 import { pt_used_add } from "../pagetable";
+import { check_aged, check_writeback } from "../check";
 import { find_page, remove_from_page_cache, replace_page_cache } from "./filemap";
 import { hook_clear_flush_young, hook_invalidate_page, hook_rmap_page } from "./hooks";
 import { lock_page, pte_lock, pte_unlock, unlock_page } from "./lock";
@@ -79,6 +80,13 @@ export function page_referenced(m: usize, cpu: u32, pfn: u32): u32 {
     refs++;
   }
   if (refs) count(m, cpu, ST_REFERENCED);
+  return refs;
+}
+
+/** The aging suite's page_referenced: the checker's young rule is judged here. */
+export function age_page(m: usize, cpu: u32, pfn: u32): u32 {
+  const refs = page_referenced(m, cpu, pfn);
+  check_aged(m, cpu, pfn, refs);
   return refs;
 }
 
@@ -172,6 +180,7 @@ export function reclaim_page(m: usize, cpu: u32, pfn: u32): bool {
     }
   }
   if (!try_to_unmap(m, cpu, pfn, false, slot)) return release(m, cpu, pfn, false);
+  check_writeback(m, cpu, pfn);
   const flags = load<u32>(page, PG_FLAGS);
   if (flags & PG_DIRTY) {
     // pageout: written to the file or to swap, instantly in this model
@@ -231,7 +240,8 @@ export function page_mkclean(m: usize, cpu: u32, pfn: u32): u32 {
 }
 
 /** The write of a cleaned page finished: struct page is clean (end of writeback). */
-export function end_writeback(m: usize, pfn: u32): void {
+export function end_writeback(m: usize, cpu: u32, pfn: u32): void {
+  check_writeback(m, cpu, pfn);
   const page = page_addr(m, pfn);
   store<u32>(page, load<u32>(page, PG_FLAGS) & ~PG_DIRTY, PG_FLAGS);
 }

@@ -20,9 +20,13 @@ import {
 import {
   AV_SIZE,
   AVC_SIZE,
+  CHECK_RULES,
   HOOK_SITES,
   MMX,
   NIL,
+  NS,
+  NS_CHECK,
+  NSTAT_OFF,
   OP,
   OP_SIZE,
   POOL,
@@ -148,13 +152,18 @@ export class VmMachine {
     }
   }
 
-  /** Per-CPU VM counters plus the hook sites fired. */
+  /** Per-CPU VM counters, the hook sites fired, notifier counters and checker violations. */
   stats(cpu = 0): Record<string, number> {
-    const base = this.plan.cpu + cpu * C.SIZE + VMSTAT_OFF;
+    const area = this.plan.cpu + cpu * C.SIZE;
+    const base = area + VMSTAT_OFF;
     const r: Record<string, number> = {};
     for (const [k, off] of Object.entries(ST)) r[k] = Number(this.dv.getBigUint64(base + off, true));
     HOOK_SITES.forEach((k, i) => {
       r[`hook_${k}`] = Number(this.dv.getBigUint64(base + ST_HOOK_SITE + i * 8, true));
+    });
+    for (const [k, off] of Object.entries(NS)) r[k] = Number(this.dv.getBigUint64(area + NSTAT_OFF + off, true));
+    CHECK_RULES.forEach((k, i) => {
+      r[k] = Number(this.dv.getBigUint64(area + NSTAT_OFF + NS_CHECK + i * 8, true));
     });
     return r;
   }

@@ -1,0 +1,106 @@
+// The coherence checker: the invariants of domain.md §10 as numbered rules
+// (docs/coherence.md), counted per CPU. Rules that can only be seen at an
+// event (a frame freed, a page written back or aged, a fault inside an open
+// range, a sleep under a spinlock) are counted where they happen; the rest
+// are checked by walking every secondary entry against the primary PTEs.
+import { H_LEVELS, MM_PGD, PG_DIRTY, PG_FLAGS, PG_REFCOUNT, PTE_ADDR_MASK, PTE_P, PTE_PSE, PTE_RW } from "./layout";
+import { mm_addr, page_addr } from "./machine";
+import { inst_addr, ncount, nf_addr } from "./secondary/common";
+import {
+  CHECK_LOST_DIRTY, CHECK_LOST_YOUNG, CHECK_STALE_MAPPINGS, CHECK_STALE_PERMISSION, CHECK_UNPAIRED_RANGE,
+  CHECK_USE_AFTER_FREE, MM_ACTIVE, NF_INST_USED, NF_TLB_ENTRIES, NS_CHECK, PG_SEC, SE_P, SE_PFN_MASK, SE_W,
+  SEC_ACCESSED, SEC_DIRTIED, SEC_GRU, SEC_REF_SHIFT, SI_BASE, SI_ENTRIES, SI_KIND, SI_MM, SI_PAGES,
+} from "./notifier/types";
+
+// @ts-ignore: decorator
+@inline function violation(m: usize, cpu: u32, rule: u32): void {
+  ncount(m, cpu, NS_CHECK + (rule << 3));
+}
+
+function pte_of(m: usize, mm: u32, va: u64): u64 {
+  let table = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
+  if (!table) return 0;
+  for (let shift = 3 + 9 * load<u32>(m, H_LEVELS); ; shift -= 9) {
+    const e = load<u64>(table + ((<usize>(va >> shift) & 511) << 3));
+    if (!(e & PTE_P)) return 0;
+    if (shift == 12 || e & PTE_PSE) return e;
+    table = <usize>(e & PTE_ADDR_MASK);
+  }
+  return unreachable();
+}
+
+/**
+ * Rules 1-3 and 8 over the whole machine: every secondary entry must
+ * translate what the primary PTE translates (1), with no more permission (2),
+ * to a live frame (3); and no range may stay open between operations (8).
+ * Returns the violations found.
+ */
+export function check_coherence(m: usize, cpu: u32): u32 {
+  const nf = nf_addr(m);
+  if (!nf) return 0;
+  let found: u32 = 0;
+  const n = load<u32>(nf, NF_INST_USED);
+  for (let id: u32 = 0; id < n; id++) {
+    const inst = inst_addr(m, id);
+    const gru = load<u32>(inst, SI_KIND) == SEC_GRU;
+    const mm = load<u32>(inst, SI_MM);
+    const base = load<u64>(inst, SI_BASE);
+    const slots = gru ? load<u32>(nf, NF_TLB_ENTRIES) : load<u32>(inst, SI_PAGES);
+    const ents = <usize>load<u32>(inst, SI_ENTRIES);
+    for (let i: u32 = 0; i < slots; i++) {
+      const e = load<u64>(ents + (<usize>i << 3));
+      if (!(e & SE_P)) continue;
+      const va = gru ? base + ((((e >> 44) - ((base >> 12) & 0xfffff)) & 0xfffff) << 12) : base + (<u64>i << 12);
+      const pfn = <u32>((e & SE_PFN_MASK) >> 12);
+      const pte = pte_of(m, mm, va);
+      if (!pte || <u32>((pte & PTE_ADDR_MASK) >> 12) != pfn) {
+        violation(m, cpu, CHECK_STALE_MAPPINGS);
+        found++;
+      } else if (e & SE_W && !(pte & PTE_RW)) {
+        violation(m, cpu, CHECK_STALE_PERMISSION);
+        found++;
+      }
+      if (load<i32>(page_addr(m, pfn), PG_REFCOUNT) <= 0) {
+        violation(m, cpu, CHECK_USE_AFTER_FREE);
+        found++;
+      }
+    }
+  }
+  const mms = load<u32>(m, 76); // H_MM_CAP
+  for (let mm: u32 = 1; mm < mms; mm++) {
+    const ma = mm_addr(m, mm);
+    if (load<u32>(ma, MM_ACTIVE)) {
+      violation(m, cpu, CHECK_UNPAIRED_RANGE);
+      store<u32>(ma, 0, MM_ACTIVE);
+      found++;
+    }
+  }
+  return found;
+}
+
+/** Rule 3 at the moment it matters: a frame freed while a secondary entry still maps it. */
+export function check_free(m: usize, cpu: u32, pfn: u32): void {
+  if (!nf_addr(m)) return;
+  const p = page_addr(m, pfn);
+  const sec = load<u32>(p, PG_SEC);
+  if (sec >> SEC_REF_SHIFT) violation(m, cpu, CHECK_USE_AFTER_FREE);
+  store<u32>(p, 0, PG_SEC);
+}
+
+/** Rule 4: a page written back (or paged out) clean although a secondary wrote it and nobody told struct page. */
+export function check_writeback(m: usize, cpu: u32, pfn: u32): void {
+  if (!nf_addr(m)) return;
+  const p = page_addr(m, pfn);
+  const sec = load<u32>(p, PG_SEC);
+  if (sec & SEC_DIRTIED && !(load<u32>(p, PG_FLAGS) & PG_DIRTY)) violation(m, cpu, CHECK_LOST_DIRTY);
+  store<u32>(p, sec & ~SEC_DIRTIED, PG_SEC);
+}
+
+/** Rule 5: an aging pass that found the page idle although a secondary used it since the last pass. */
+export function check_aged(m: usize, cpu: u32, pfn: u32, referenced: u32): void {
+  if (!nf_addr(m)) return;
+  const p = page_addr(m, pfn);
+  const sec = load<u32>(p, PG_SEC);
+  if (sec & SEC_ACCESSED && !referenced) violation(m, cpu, CHECK_LOST_YOUNG);
+  store<u32>(p, sec & ~SEC_ACCESSED, PG_SEC);
+}

@@ -1,0 +1,195 @@
+// The notifier designs: who hears about a VM event, and how it is found.
+//
+//   hook site                      virtual   physical   physical+range   interval
+//   invalidate_page(mm, addr)      yes       no         yes              one-page range
+//   invalidate_page(page), flagged no        yes        yes              no
+//   invalidate_range_start/end     yes       no         yes              interval invalidate + seq
+//   clear_flush_young              yes       no         yes              yes
+//   release                        yes       no         yes              yes
+//
+// virtual walks the mm's notifier list (every callback to every notifier);
+// physical walks the page's external rmap once per registered rmap notifier
+// kind; interval queries the mm's interval tree of subscriptions and keeps
+// the mm's invalidate_seq odd while an overlapping invalidation runs.
+import { itree_first, itree_next } from "../lib/itree";
+import { mm_addr, page_addr } from "../machine";
+import { inst_addr, nf_addr, ncount } from "../secondary/common";
+import { sec_invalidate_entry, sec_invalidate_page, sec_range_end, sec_range_start, sec_release, sec_young } from "../secondary/mmu";
+import {
+  BUG_FREE_EARLY, BUG_NO_RANGE_END, BUG_NO_YOUNG_OR, DESIGN_BOTH, DESIGN_INTERVAL, DESIGN_NONE, DESIGN_PHYSICAL,
+  DESIGN_VIRTUAL, MM_ACTIVE, MM_INV_SEQ, MM_ITREE, NF_DESIGN, NF_FLAGS, NF_RMAP_KINDS, NS_CALLS, NS_EXT_VISITS,
+  NS_INVALIDATE_PAGE, NS_RANGE_END, NS_RANGE_START, NS_RELEASE, NS_RMAP_PAGE, NS_YOUNG, PG_EXT, SI_KIND, SI_NEXT,
+  SI_NODE, XR_INDEX, XR_INST, XR_NEXT,
+} from "./types";
+import { MM_NOTIFIERS } from "../mm/types";
+
+// @ts-ignore: decorator
+@inline function design(m: usize): u32 {
+  const nf = nf_addr(m);
+  return nf ? load<u32>(nf, NF_DESIGN) : DESIGN_NONE;
+}
+
+// @ts-ignore: decorator
+@inline function has_virtual(d: u32): bool {
+  return d == DESIGN_VIRTUAL || d == DESIGN_BOTH;
+}
+
+// @ts-ignore: decorator
+@inline function flags(m: usize): u32 {
+  return load<u32>(nf_addr(m), NF_FLAGS);
+}
+
+/** The first instance on mm's notifier list (0 = none: the one pointer test of a hook). */
+// @ts-ignore: decorator
+@inline function first(m: usize, mm: u32): u32 {
+  return load<u32>(mm_addr(m, mm), MM_NOTIFIERS);
+}
+
+// Instance ids are stored +1 so that 0 ends a list.
+// @ts-ignore: decorator
+@inline function inst_of(m: usize, id1: u32): usize {
+  return inst_addr(m, id1 - 1);
+}
+
+// @ts-ignore: decorator
+@inline function delivered(m: usize, cpu: u32, which: u32): void {
+  ncount(m, cpu, which);
+  ncount(m, cpu, NS_CALLS);
+}
+
+export function notify_invalidate_page(m: usize, cpu: u32, mm: u32, va: u64): void {
+  const d = design(m);
+  if (has_virtual(d)) {
+    for (let id = first(m, mm); id; id = load<u32>(inst_of(m, id), SI_NEXT)) {
+      delivered(m, cpu, NS_INVALIDATE_PAGE);
+      sec_invalidate_page(m, cpu, inst_of(m, id), va);
+    }
+  } else if (d == DESIGN_INTERVAL) {
+    interval_invalidate(m, cpu, mm, va, va + 4096, true);
+  }
+}
+
+export function notify_range_start(m: usize, cpu: u32, mm: u32, start: u64, end: u64): void {
+  const d = design(m);
+  const ma = mm_addr(m, mm);
+  store<u32>(ma, load<u32>(ma, MM_ACTIVE) + 1, MM_ACTIVE); // an open range, for the checker
+  if (flags(m) & BUG_FREE_EARLY) return; // the mutation: invalidate only at range_end, after the pages went
+  if (has_virtual(d)) {
+    for (let id = first(m, mm); id; id = load<u32>(inst_of(m, id), SI_NEXT)) {
+      delivered(m, cpu, NS_RANGE_START);
+      sec_range_start(m, cpu, inst_of(m, id), start, end);
+    }
+  } else if (d == DESIGN_INTERVAL) {
+    interval_invalidate(m, cpu, mm, start, end, false);
+  }
+}
+
+export function notify_range_end(m: usize, cpu: u32, mm: u32, start: u64, end: u64): void {
+  if (flags(m) & BUG_NO_RANGE_END) return;
+  const d = design(m);
+  const ma = mm_addr(m, mm);
+  store<u32>(ma, load<u32>(ma, MM_ACTIVE) - 1, MM_ACTIVE);
+  if (has_virtual(d)) {
+    for (let id = first(m, mm); id; id = load<u32>(inst_of(m, id), SI_NEXT)) {
+      const inst = inst_of(m, id);
+      delivered(m, cpu, NS_RANGE_END);
+      if (flags(m) & BUG_FREE_EARLY) sec_range_start(m, cpu, inst, start, end);
+      sec_range_end(m, cpu, inst, start, end);
+    }
+  } else if (d == DESIGN_INTERVAL) {
+    if (flags(m) & BUG_FREE_EARLY) interval_invalidate(m, cpu, mm, start, end, false);
+    interval_end(m, mm);
+  }
+}
+
+export function notify_clear_flush_young(m: usize, cpu: u32, mm: u32, va: u64): bool {
+  const d = design(m);
+  let young = false;
+  if (has_virtual(d)) {
+    for (let id = first(m, mm); id; id = load<u32>(inst_of(m, id), SI_NEXT)) {
+      delivered(m, cpu, NS_YOUNG);
+      if (sec_young(m, cpu, inst_of(m, id), va)) young = true;
+    }
+  } else if (d == DESIGN_INTERVAL) {
+    const root = mm_addr(m, mm) + MM_ITREE;
+    const vpn = <u32>(va >> 12);
+    for (let n = itree_first(root, vpn, vpn); n; n = itree_next(n, vpn, vpn)) {
+      delivered(m, cpu, NS_YOUNG);
+      if (sec_young(m, cpu, n - SI_NODE, va)) young = true;
+    }
+  }
+  return young && !(flags(m) & BUG_NO_YOUNG_OR);
+}
+
+export function notify_release(m: usize, cpu: u32, mm: u32): void {
+  const d = design(m);
+  if (has_virtual(d)) {
+    for (let id = first(m, mm); id; id = load<u32>(inst_of(m, id), SI_NEXT)) {
+      delivered(m, cpu, NS_RELEASE);
+      sec_release(m, cpu, inst_of(m, id));
+    }
+  } else if (d == DESIGN_INTERVAL) {
+    const root = mm_addr(m, mm) + MM_ITREE;
+    for (let n = itree_first(root, 0, 0xffff_ffff); n; n = itree_next(n, 0, 0xffff_ffff)) {
+      delivered(m, cpu, NS_RELEASE);
+      sec_release(m, cpu, n - SI_NODE);
+    }
+  }
+}
+
+/**
+ * Christoph Lameter's rmap notifier: once per PageExternalRmap page, outside
+ * spinlocks, each registered kind's driver walks its own rmap of the page
+ * and invalidates every entry of that kind.
+ */
+export function notify_rmap_page(m: usize, cpu: u32, pfn: u32): void {
+  const d = design(m);
+  if (d != DESIGN_PHYSICAL && d != DESIGN_BOTH) return;
+  const kinds = load<u32>(nf_addr(m), NF_RMAP_KINDS);
+  const page = page_addr(m, pfn);
+  for (let k: u32 = 1; k < 32; k++) {
+    if (!(kinds & (1 << k))) continue;
+    delivered(m, cpu, NS_RMAP_PAGE);
+    let visits: u64 = 0;
+    let n = <usize>load<u32>(page, PG_EXT);
+    while (n) {
+      visits++;
+      const next = <usize>load<u32>(n, XR_NEXT); // the entry may free n
+      const inst = <usize>load<u32>(n, XR_INST);
+      if (load<u32>(inst, SI_KIND) == k) sec_invalidate_entry(m, cpu, inst, <usize>load<u32>(n, XR_INDEX));
+      n = next;
+    }
+    ncount(m, cpu, NS_EXT_VISITS, visits);
+  }
+}
+
+/** mn_itree_inv_start_range: seq odd while overlapping subscriptions are invalidated. */
+function interval_invalidate(m: usize, cpu: u32, mm: u32, start: u64, end: u64, one_page: bool): void {
+  const ma = mm_addr(m, mm);
+  const root = ma + MM_ITREE;
+  const first_vpn = <u32>(start >> 12);
+  const last_vpn = <u32>((end - 1) >> 12);
+  const n0 = itree_first(root, first_vpn, last_vpn);
+  if (n0) store<u32>(ma, load<u32>(ma, MM_INV_SEQ) | 1, MM_INV_SEQ);
+  for (let n = n0; n; n = itree_next(n, first_vpn, last_vpn)) {
+    const inst = n - SI_NODE;
+    delivered(m, cpu, one_page ? NS_INVALIDATE_PAGE : NS_RANGE_START);
+    if (one_page) sec_invalidate_page(m, cpu, inst, start);
+    else {
+      sec_range_start(m, cpu, inst, start, end);
+      sec_range_end(m, cpu, inst, start, end); // the interval API has no end callback: the seq closes it
+    }
+  }
+  if (one_page && n0) {
+    // a one-page range opens and closes at once
+    store<u32>(ma, load<u32>(ma, MM_INV_SEQ) + 1, MM_INV_SEQ);
+  }
+}
+
+/** mn_itree_inv_end: the last active range makes the seq even again. */
+function interval_end(m: usize, mm: u32): void {
+  const ma = mm_addr(m, mm);
+  if (load<u32>(ma, MM_ACTIVE) == 0 && load<u32>(ma, MM_INV_SEQ) & 1) {
+    store<u32>(ma, load<u32>(ma, MM_INV_SEQ) + 1, MM_INV_SEQ);
+  }
+}

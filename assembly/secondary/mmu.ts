@@ -1,0 +1,273 @@
+// The three secondary MMUs of the 2008 thread (domain.md §3-§4):
+//
+//   kvm    shadow/EPT entries per gfn (hva -> gfn is the instance's linear
+//          range, one memslot); mmu_lock; mmu_notifier_seq / _count close
+//          the fault-versus-invalidate race; one remote TLB flush per
+//          range_start (flush=range) or per page (flush=page).
+//   gru    no page table: a TLB filled on demand from the Linux PTE; a fill
+//          fails while a range invalidation is active (ms_range_active);
+//          invalidation is a TLB flush; never sleeps.
+//   xpmem  pages exported to remote partitions; every invalidation waits for
+//          each partition's acknowledgement (remote_ns of modeled time): it sleeps.
+//
+// The entry table is per instance (entry i translates base + i pages); GRU's
+// is a direct-mapped TLB of tlb_entries slots instead.
+import { H_LEVELS, MM_PGD, PTE_ADDR_MASK, PTE_P, PTE_PSE, PTE_RW } from "../layout";
+import { mm_addr, page_addr } from "../machine";
+import { handle_mm_fault } from "../mm/memory";
+import { spin_lock, spin_unlock } from "../sync";
+import {
+  BUG_FAULT_IN_RANGE, BUG_KEEP_WRITE, BUG_NO_TLB_FLUSH, CHECK_FAULT_IN_OPEN_RANGE, CHECK_SLEEP_IN_ATOMIC,
+  DESIGN_INTERVAL, MM_ACTIVE, MM_INV_SEQ, NF_DESIGN, NF_FLUSH_PAGE, NF_KVM_RETRY, NF_PARTITIONS, NF_REMOTE_NS,
+  NF_TLB_ENTRIES, NS_CHECK, NS_LOCK_SLEEP_NS, NS_PREEMPT, NS_RETRIES, NS_SEC_FAULTS, NS_SEC_FLUSHES,
+  NS_SEC_INVALIDATIONS, NS_SLEEPS, PG_SEC, SE_A, SE_D, SE_P, SE_W, SEC_ACCESSED, SEC_GRU, SEC_KVM, SEC_XPMEM, SI_BASE, SI_COUNT,
+  SI_ENTRIES, SI_KIND, SI_LOCK, SI_MM, SI_PAGES, SI_SEQ,
+} from "../notifier/types";
+import {
+  bug, drop_entry, entry_of, entry_pfn, ext_rmap_add, ncount, nf_addr, nstat, physical, sec_ref, sec_touched,
+} from "./common";
+
+/** Access results. */
+export const SEC_HIT: u32 = 0;
+export const SEC_FILLED: u32 = 1;
+export const SEC_RETRY: u32 = 2;
+export const SEC_FAULT: u32 = 3;
+
+// @ts-ignore: decorator
+@inline function kind(inst: usize): u32 {
+  return load<u32>(inst, SI_KIND);
+}
+
+/** The primary PTE of va in mm (no side effects), or 0. */
+function primary_pte(m: usize, mm: u32, va: u64): u64 {
+  let table = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
+  if (!table) return 0;
+  for (let shift = 3 + 9 * load<u32>(m, H_LEVELS); ; shift -= 9) {
+    const e = load<u64>(table + ((<usize>(va >> shift) & 511) << 3));
+    if (!(e & PTE_P)) return 0;
+    if (shift == 12 || e & PTE_PSE) return e;
+    table = <usize>(e & PTE_ADDR_MASK);
+  }
+  return unreachable();
+}
+
+/** GRU's direct-mapped TLB slot for va. */
+// @ts-ignore: decorator
+@inline function gru_slot(m: usize, inst: usize, va: u64): usize {
+  const n = load<u32>(nf_addr(m), NF_TLB_ENTRIES);
+  return <usize>load<u32>(inst, SI_ENTRIES) + ((<usize>(<u32>(va >> 12) % n)) << 3);
+}
+
+/** The entry that translates va now, or 0 (GRU: only if its slot holds va). */
+export function lookup(m: usize, inst: usize, va: u64): usize {
+  if (kind(inst) != SEC_GRU) return entry_of(inst, va);
+  const s = gru_slot(m, inst, va);
+  const e = load<u64>(s);
+  return e & SE_P && (e >> 44) == ((va >> 12) & 0xfffff) ? s : 0;
+}
+
+/**
+ * A sleep that waits for every XPmem partition's acknowledgement; sleeping
+ * with a spinlock held is the bug XPmem hit under 2.6.27. The interval design
+ * is modeled with its own era's call sites — range callbacks outside the PT
+ * lock, i_mmap a sleeping lock (domain.md §2.4) — so its callers may block.
+ */
+function xpmem_wait(m: usize, cpu: u32): void {
+  const nf = nf_addr(m);
+  const parts = load<u32>(nf, NF_PARTITIONS);
+  const ns = <u64>load<u32>(nf, NF_REMOTE_NS);
+  ncount(m, cpu, NS_SLEEPS);
+  const blockable = load<u32>(nf, NF_DESIGN) == DESIGN_INTERVAL;
+  if (!blockable && load<u32>(nstat(m, cpu), NS_PREEMPT)) {
+    ncount(m, cpu, NS_CHECK + (CHECK_SLEEP_IN_ATOMIC << 3));
+    ncount(m, cpu, NS_LOCK_SLEEP_NS, ns);
+  }
+  ncount(m, cpu, NS_SEC_FLUSHES, parts); // one invalidate message per partition
+}
+
+/** Drops one entry and tells the hardware: a flush per page for KVM with flush=page, GRU and XPmem. */
+function zap(m: usize, cpu: u32, inst: usize, ent: usize, per_page_flush: bool): void {
+  const e = load<u64>(ent);
+  if (!(e & SE_P)) return;
+  if (kind(inst) == SEC_GRU && bug(m, BUG_NO_TLB_FLUSH)) return; // the TLB keeps it
+  if (e & SE_W && bug(m, BUG_KEEP_WRITE)) return; // a writable entry survives the downgrade
+  drop_entry(m, cpu, inst, ent);
+  ncount(m, cpu, NS_SEC_INVALIDATIONS);
+  if (per_page_flush) ncount(m, cpu, NS_SEC_FLUSHES);
+}
+
+/** invalidate_page(mm, va) for one instance; also the interval design's one-page range. */
+export function sec_invalidate_page(m: usize, cpu: u32, inst: usize, va: u64): void {
+  const k = kind(inst);
+  const ent = lookup(m, inst, va);
+  if (k == SEC_KVM) {
+    spin_lock(inst + SI_LOCK);
+    store<u32>(inst, load<u32>(inst, SI_SEQ) + 1, SI_SEQ); // before the unlock (domain.md §3.1)
+    if (ent) zap(m, cpu, inst, ent, true);
+    spin_unlock(inst + SI_LOCK);
+  } else if (k == SEC_GRU) {
+    if (ent) zap(m, cpu, inst, ent, true);
+  } else if (ent && load<u64>(ent) & SE_P) {
+    zap(m, cpu, inst, ent, false);
+    xpmem_wait(m, cpu);
+  }
+}
+
+/**
+ * invalidate_range_start(mm, start, end): KVM counts the invalidation in
+ * progress under mmu_lock and zaps the range with one remote flush at the end;
+ * GRU raises range_active and flushes its TLB; XPmem recalls its exports and
+ * waits. No entry may be set up in the range until range_end.
+ */
+export function sec_range_start(m: usize, cpu: u32, inst: usize, start: u64, end: u64): void {
+  const k = kind(inst);
+  const base = load<u64>(inst, SI_BASE);
+  const last = base + (<u64>load<u32>(inst, SI_PAGES) << 12);
+  const s = start > base ? start : base;
+  const e = end < last ? end : last;
+  let zapped: u32 = 0;
+  if (k == SEC_KVM) spin_lock(inst + SI_LOCK);
+  store<u32>(inst, load<u32>(inst, SI_COUNT) + 1, SI_COUNT);
+  const per_page = k == SEC_KVM && load<u32>(nf_addr(m), NF_FLUSH_PAGE) != 0;
+  if (k == SEC_GRU) {
+    // the TGH invalidate covers the range at once: walk the TLB, one flush
+    const n = load<u32>(nf_addr(m), NF_TLB_ENTRIES);
+    const ents = <usize>load<u32>(inst, SI_ENTRIES);
+    for (let i: u32 = 0; i < n; i++) {
+      const slot = ents + (<usize>i << 3);
+      const x = load<u64>(slot);
+      if (!(x & SE_P)) continue;
+      const va = base + (((x >> 44) - ((base >> 12) & 0xfffff)) & 0xfffff) * 4096;
+      if (va >= s && va < e) {
+        zap(m, cpu, inst, slot, false);
+        zapped++;
+      }
+    }
+    ncount(m, cpu, NS_SEC_FLUSHES);
+  } else {
+    for (let va = s; va < e; va += 4096) {
+      const ent = entry_of(inst, va);
+      if (ent && load<u64>(ent) & SE_P) {
+        zap(m, cpu, inst, ent, per_page);
+        zapped++;
+      }
+    }
+    if (k == SEC_KVM && !per_page && zapped) ncount(m, cpu, NS_SEC_FLUSHES); // kvm_flush_remote_tlbs once
+  }
+  if (k == SEC_KVM) spin_unlock(inst + SI_LOCK);
+  if (k == SEC_XPMEM && zapped) xpmem_wait(m, cpu);
+}
+
+export function sec_range_end(m: usize, cpu: u32, inst: usize, start: u64, end: u64): void {
+  const k = kind(inst);
+  if (k == SEC_KVM) spin_lock(inst + SI_LOCK);
+  store<u32>(inst, load<u32>(inst, SI_SEQ) + 1, SI_SEQ);
+  store<u32>(inst, load<u32>(inst, SI_COUNT) - 1, SI_COUNT);
+  if (k == SEC_KVM) spin_unlock(inst + SI_LOCK);
+}
+
+/** clear_flush_young: the entry's accessed bit, test-and-cleared (flushed when it was set). */
+export function sec_young(m: usize, cpu: u32, inst: usize, va: u64): bool {
+  const ent = lookup(m, inst, va);
+  if (!ent) return false;
+  const e = load<u64>(ent);
+  if (!(e & SE_A)) return false;
+  store<u64>(ent, e & ~SE_A);
+  ncount(m, cpu, NS_SEC_FLUSHES);
+  // the checker's young rule: this access has now been reported
+  const pa = page_addr(m, entry_pfn(e));
+  store<u32>(pa, load<u32>(pa, PG_SEC) & ~SEC_ACCESSED, PG_SEC);
+  return true;
+}
+
+/** release(mm): tear every entry down before exit_mmap frees the pages. */
+export function sec_release(m: usize, cpu: u32, inst: usize): void {
+  const k = kind(inst);
+  const n = k == SEC_GRU ? load<u32>(nf_addr(m), NF_TLB_ENTRIES) : load<u32>(inst, SI_PAGES);
+  const ents = <usize>load<u32>(inst, SI_ENTRIES);
+  let zapped: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const ent = ents + (<usize>i << 3);
+    if (load<u64>(ent) & SE_P) {
+      zap(m, cpu, inst, ent, false);
+      zapped++;
+    }
+  }
+  if (zapped) ncount(m, cpu, NS_SEC_FLUSHES);
+  if (k == SEC_XPMEM && zapped) xpmem_wait(m, cpu);
+}
+
+/** The physical index's invalidate_page(page) for one entry found through the external rmap. */
+export function sec_invalidate_entry(m: usize, cpu: u32, inst: usize, ent: usize): void {
+  const k = kind(inst);
+  if (k == SEC_KVM) spin_lock(inst + SI_LOCK);
+  if (k == SEC_KVM) store<u32>(inst, load<u32>(inst, SI_SEQ) + 1, SI_SEQ);
+  zap(m, cpu, inst, ent, true);
+  if (k == SEC_KVM) spin_unlock(inst + SI_LOCK);
+  if (k == SEC_XPMEM) xpmem_wait(m, cpu);
+}
+
+/**
+ * A secondary access to va (a guest access, a GRU instruction, a remote
+ * partition's load or store). A present entry with the needed permission is a
+ * hit and sets A (and D on a write). Otherwise the secondary fault path runs:
+ * sample the sequence, fault the page in through the primary MMU, then install
+ * the entry only if no invalidation began meanwhile (KVM seq/count, GRU
+ * range_active, interval read_retry; domain.md §3).
+ */
+export function sec_access(m: usize, cpu: u32, inst: usize, va: u64, write: bool): u32 {
+  va &= ~(<u64>4095);
+  const k = kind(inst);
+  const mm = load<u32>(inst, SI_MM);
+  let ent = lookup(m, inst, va);
+  if (ent) {
+    const e = load<u64>(ent);
+    if (!write || e & SE_W) {
+      store<u64>(ent, e | SE_A | (write ? SE_D : 0));
+      sec_touched(m, entry_pfn(e), write);
+      return SEC_HIT;
+    }
+  }
+  if (k != SEC_GRU && !entry_of(inst, va)) return SEC_FAULT; // outside the memslot / export
+  const nf = nf_addr(m);
+  const interval = load<u32>(nf, NF_DESIGN) == DESIGN_INTERVAL;
+  const seq = interval ? load<u32>(mm_addr(m, mm), MM_INV_SEQ) : load<u32>(inst, SI_SEQ);
+  if (interval && seq & 1) return retry(m, cpu); // read_begin: an overlapping invalidation runs
+  // gfn_to_pfn / get_user_pages: the page comes in through the primary MMU
+  let pte = primary_pte(m, mm, va);
+  if (!pte || (write && !(pte & PTE_RW))) {
+    if (handle_mm_fault(m, cpu, mm, va, write) != 0) return SEC_FAULT;
+    pte = primary_pte(m, mm, va);
+    if (!pte) return SEC_FAULT;
+  }
+  if (k == SEC_KVM) spin_lock(inst + SI_LOCK);
+  // the retry check, under the lock the invalidation takes
+  const open = load<u32>(inst, SI_COUNT) != 0;
+  const moved = interval ? load<u32>(mm_addr(m, mm), MM_INV_SEQ) != seq : load<u32>(inst, SI_SEQ) != seq;
+  const checks = k != SEC_KVM || load<u32>(nf, NF_KVM_RETRY) != 0;
+  if (checks && !bug(m, BUG_FAULT_IN_RANGE) && (open || moved)) {
+    if (k == SEC_KVM) spin_unlock(inst + SI_LOCK);
+    return retry(m, cpu);
+  }
+  if (load<u32>(mm_addr(m, mm), MM_ACTIVE)) ncount(m, cpu, NS_CHECK + (CHECK_FAULT_IN_OPEN_RANGE << 3));
+  const pfn = <u32>((pte & PTE_ADDR_MASK) >> 12);
+  if (k == SEC_GRU) ent = gru_slot(m, inst, va);
+  else ent = entry_of(inst, va);
+  const old = load<u64>(ent);
+  if (old & SE_P) drop_entry(m, cpu, inst, ent); // GRU evicts the slot's previous translation
+  const w = write ? SE_W : 0;
+  let e = (<u64>pfn << 12) | SE_P | SE_A | w | (write ? SE_D : 0);
+  if (k == SEC_GRU) e |= ((va >> 12) & 0xfffff) << 44;
+  store<u64>(ent, e);
+  sec_ref(m, pfn, 1);
+  if (physical(m)) ext_rmap_add(m, pfn, inst, ent);
+  if (k == SEC_KVM) spin_unlock(inst + SI_LOCK);
+  sec_touched(m, pfn, write);
+  ncount(m, cpu, NS_SEC_FAULTS);
+  return SEC_FILLED;
+}
+
+function retry(m: usize, cpu: u32): u32 {
+  ncount(m, cpu, NS_RETRIES);
+  return SEC_RETRY;
+}
