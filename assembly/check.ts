@@ -3,12 +3,12 @@
 // event (a frame freed, a page written back or aged, a fault inside an open
 // range, a sleep under a spinlock) are counted where they happen; the rest
 // are checked by walking every secondary entry against the primary PTEs.
-import { H_LEVELS, MM_PGD, PG_DIRTY, PG_FLAGS, PG_REFCOUNT, PTE_ADDR_MASK, PTE_P, PTE_PSE, PTE_RW } from "./layout";
+import { H_LEVELS, H_MM_CAP, MM_PGD, PG_DIRTY, PG_FLAGS, PG_REFCOUNT, PTE_ADDR_MASK, PTE_P, PTE_PSE, PTE_RW } from "./layout";
 import { mm_addr, page_addr } from "./machine";
 import { inst_addr, ncount, nf_addr } from "./secondary/common";
 import {
   CHECK_LOST_DIRTY, CHECK_LOST_YOUNG, CHECK_STALE_MAPPINGS, CHECK_STALE_PERMISSION, CHECK_UNPAIRED_RANGE,
-  CHECK_USE_AFTER_FREE, MM_ACTIVE, NF_INST_USED, NF_TLB_ENTRIES, NS_CHECK, PG_SEC, SE_P, SE_PFN_MASK, SE_W,
+  CHECK_USE_AFTER_FREE, MM_ACTIVE, NF_CHECK_SAMPLE, NF_CURSOR_ENTRY, NF_CURSOR_INST, NF_INST_USED, NF_TLB_ENTRIES, NS_CHECK, PG_SEC, SE_P, SE_PFN_MASK, SE_W,
   SEC_ACCESSED, SEC_DIRTIED, SEC_GRU, SEC_REF_SHIFT, SI_BASE, SI_ENTRIES, SI_KIND, SI_MM, SI_PAGES,
 } from "./notifier/types";
 
@@ -30,9 +30,11 @@ function pte_of(m: usize, mm: u32, va: u64): u64 {
 }
 
 /**
- * Rules 1-3 and 8 over the whole machine: every secondary entry must
- * translate what the primary PTE translates (1), with no more permission (2),
- * to a live frame (3); and no range may stay open between operations (8).
+ * Rules 1-3 and 8: every secondary entry must translate what the primary PTE
+ * translates (1), with no more permission (2), to a live frame (3); and no
+ * range may stay open between operations (8). With check_sample set, one
+ * call examines that many entries, resuming where the last call stopped, so
+ * sampled checking in timed runs costs a bounded amount per call.
  * Returns the violations found.
  */
 export function check_coherence(m: usize, cpu: u32): u32 {
@@ -40,14 +42,22 @@ export function check_coherence(m: usize, cpu: u32): u32 {
   if (!nf) return 0;
   let found: u32 = 0;
   const n = load<u32>(nf, NF_INST_USED);
-  for (let id: u32 = 0; id < n; id++) {
+  const sample = load<u32>(nf, NF_CHECK_SAMPLE);
+  let budget = sample ? sample : 0xffff_ffff;
+  let id = sample ? load<u32>(nf, NF_CURSOR_INST) : 0;
+  let i = sample ? load<u32>(nf, NF_CURSOR_ENTRY) : 0;
+  for (let visited: u32 = 0; visited < n && budget; visited++) {
+    if (id >= n) {
+      id = 0;
+      i = 0;
+    }
     const inst = inst_addr(m, id);
     const gru = load<u32>(inst, SI_KIND) == SEC_GRU;
     const mm = load<u32>(inst, SI_MM);
     const base = load<u64>(inst, SI_BASE);
     const slots = gru ? load<u32>(nf, NF_TLB_ENTRIES) : load<u32>(inst, SI_PAGES);
     const ents = <usize>load<u32>(inst, SI_ENTRIES);
-    for (let i: u32 = 0; i < slots; i++) {
+    for (; i < slots && budget; i++, budget--) {
       const e = load<u64>(ents + (<usize>i << 3));
       if (!(e & SE_P)) continue;
       const va = gru ? base + ((((e >> 44) - ((base >> 12) & 0xfffff)) & 0xfffff) << 12) : base + (<u64>i << 12);
@@ -65,8 +75,16 @@ export function check_coherence(m: usize, cpu: u32): u32 {
         found++;
       }
     }
+    if (i >= slots) {
+      id++;
+      i = 0;
+    }
   }
-  const mms = load<u32>(m, 76); // H_MM_CAP
+  if (sample) {
+    store<u32>(nf, id, NF_CURSOR_INST);
+    store<u32>(nf, i, NF_CURSOR_ENTRY);
+  }
+  const mms = load<u32>(m, H_MM_CAP);
   for (let mm: u32 = 1; mm < mms; mm++) {
     const ma = mm_addr(m, mm);
     if (load<u32>(ma, MM_ACTIVE)) {

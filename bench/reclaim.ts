@@ -1,5 +1,6 @@
-// reclaim: shrink_page_list for one page at a time — page_referenced, then
-// try_to_unmap of every mapping, then the frame is freed (domain.md §2.3).
+// reclaim: kswapd's two passes over one page — an aging pass (page_referenced)
+// that finds it idle or clears its young bits, then shrink_page_list:
+// page_referenced again, try_to_unmap of every mapping, the frame freed.
 
 import { vmSuite } from "../src/vm/suite.js";
 import { pages } from "../src/vm/targets.js";

@@ -143,6 +143,8 @@ export interface NotifySpec {
   race: boolean;
   /** BUG_* mutations (tests only). */
   bugs: number;
+  /** Entries one sampled check examines (0: all). */
+  checkSample: number;
 }
 
 export interface MachinePlan {
@@ -278,6 +280,7 @@ export function writeHeader(buf: ArrayBufferLike, p: MachinePlan): void {
       f[NF.ENT_BASE / 4] = p.vm.notify.ents;
       f[NF.ENT_CAP / 4] = n.entries;
       f[NF.RACE / 4] = n.race ? 1 : 0;
+      f[NF.CHECK_SAMPLE / 4] = n.checkSample;
     }
   }
 }

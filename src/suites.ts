@@ -1,5 +1,6 @@
 // Every suite, one per file in bench/.
 import { age } from "../bench/age.js";
+import { cow } from "../bench/cow.js";
 import { exit } from "../bench/exit.js";
 import { fork } from "../bench/fork.js";
 import { kernels } from "../bench/kernels.js";
@@ -9,6 +10,7 @@ import { mprotect } from "../bench/mprotect.js";
 import { mremap } from "../bench/mremap.js";
 import { munmap } from "../bench/munmap.js";
 import { reclaim } from "../bench/reclaim.js";
+import { secfault } from "../bench/secfault.js";
 import { truncate } from "../bench/truncate.js";
 import { UsageError } from "./errors.js";
 import type { Suite } from "./suite.js";
@@ -25,6 +27,8 @@ export const suites: Suite[] = [
   truncate,
   fork,
   exit,
+  cow,
+  secfault,
 ];
 export const DEFAULT_SUITE = "kernels";
 

@@ -146,6 +146,9 @@ export const NF = {
   ENT_CAP: 84,
   ENT_BUMP: 88,
   RACE: 92,
+  CHECK_SAMPLE: 96,
+  CURSOR_INST: 100,
+  CURSOR_ENTRY: 104,
   SIZE: 128,
 } as const;
 export const SI_SIZE = 128;

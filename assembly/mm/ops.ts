@@ -20,8 +20,8 @@ import {
   NF_CHECK_EVERY, NF_ENT_BUMP, NF_EXT_POOL, NF_INST_USED, NF_RMAP_KINDS, NF_SINCE_CHECK, XR_SIZE,
 } from "../notifier/types";
 import { inst_addr, nf_addr } from "../secondary/common";
-import { sec_access } from "../secondary/mmu";
-import { age_page, end_writeback, migrate_page, page_mkclean, reclaim_page } from "./vmscan";
+import { SEC_RETRY, sec_access, xpmem_settle } from "../secondary/mmu";
+import { age_page, end_writeback, migrate_page, page_mkclean, page_referenced, reclaim_page } from "./vmscan";
 
 // ╒═══════════════════════ VM operation record (32 B) ═══════════════════════╕
 //   0 kind   4 mm   8 a (u64)   16 b (u64)   24 c   28 d
@@ -173,14 +173,21 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
       return 1;
     case OP_ATTACH:
       return sec_attach(m, cpu, c, mm, a, d);
-    case OP_SEC_ACCESS:
-      return sec_access(m, cpu, inst_addr(m, c), a, d != 0);
+    case OP_SEC_ACCESS: {
+      // a retried secondary fault is taken again, as a vCPU re-enters the guest and faults once more
+      let r = SEC_RETRY;
+      for (let k = 0; k < 8 && r == SEC_RETRY; k++) r = sec_access(m, cpu, inst_addr(m, c), a, d != 0);
+      return r;
+    }
     case OP_CHECK:
       return check_coherence(m, cpu);
     default: {
       const pfn = vm_pfn_at(m, mm, a);
       if (pfn == NIL) return NIL;
-      if (kind == OP_RECLAIM) return reclaim_page(m, cpu, pfn) ? 1 : 0;
+      if (kind == OP_RECLAIM) {
+        page_referenced(m, cpu, pfn); // the aging pass before (the inactive list's first scan)
+        return reclaim_page(m, cpu, pfn) ? 1 : 0;
+      }
       if (kind == OP_MIGRATE) return migrate_page(m, cpu, pfn);
       if (kind == OP_MKCLEAN) {
         const n = page_mkclean(m, cpu, pfn);
@@ -200,6 +207,7 @@ export function vm_run_batch(m: usize, cpu: u32, ops: usize, n: u32, out: usize)
   const every = nf ? load<u32>(nf, NF_CHECK_EVERY) : 0;
   for (let i: usize = 0; i < n; i++) {
     const r = run_one(m, cpu, ops + i * VM_OP_SIZE);
+    if (nf) xpmem_settle(m, cpu); // the operation returned: nothing is held any more
     if (out) store<u32>(out + (i << 2), r);
     if (r != 0 && r != NIL) ok++;
     if (every) {

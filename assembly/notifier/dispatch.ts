@@ -14,12 +14,15 @@
 import { itree_first, itree_next } from "../lib/itree";
 import { mm_addr, page_addr } from "../machine";
 import { inst_addr, nf_addr, ncount } from "../secondary/common";
-import { sec_invalidate_entry, sec_invalidate_page, sec_range_end, sec_range_start, sec_release, sec_young } from "../secondary/mmu";
+import {
+  sec_access, sec_invalidate_entry, sec_invalidate_page, sec_range_end, sec_range_start, sec_release, sec_young,
+  xpmem_settle,
+} from "../secondary/mmu";
 import {
   BUG_FREE_EARLY, BUG_NO_RANGE_END, BUG_NO_YOUNG_OR, DESIGN_BOTH, DESIGN_INTERVAL, DESIGN_NONE, DESIGN_PHYSICAL,
-  DESIGN_VIRTUAL, MM_ACTIVE, MM_INV_SEQ, MM_ITREE, NF_DESIGN, NF_FLAGS, NF_RMAP_KINDS, NS_CALLS, NS_EXT_VISITS,
+  DESIGN_VIRTUAL, MM_ACTIVE, MM_INV_SEQ, MM_ITREE, NF_DESIGN, NF_FLAGS, NF_INST_USED, NF_RACE, NF_RMAP_KINDS, NS_CALLS, NS_EXT_VISITS,
   NS_INVALIDATE_PAGE, NS_RANGE_END, NS_RANGE_START, NS_RELEASE, NS_RMAP_PAGE, NS_YOUNG, PG_EXT, SI_KIND, SI_NEXT,
-  SI_NODE, XR_INDEX, XR_INST, XR_NEXT,
+  SI_MM, SI_NODE, XR_INDEX, XR_INST, XR_NEXT,
 } from "./types";
 import { MM_NOTIFIERS } from "../mm/types";
 
@@ -82,6 +85,24 @@ export function notify_range_start(m: usize, cpu: u32, mm: u32, start: u64, end:
   } else if (d == DESIGN_INTERVAL) {
     interval_invalidate(m, cpu, mm, start, end, false);
   }
+  if (load<u32>(nf_addr(m), NF_RACE)) race(m, cpu, mm, start);
+}
+
+/**
+ * The race, injected: another CPU's secondary MMU faults on the first page of
+ * the range while the invalidation is open. The seq/count protocols must
+ * refuse it (domain.md §3, §10 rule 2).
+ */
+function race(m: usize, cpu: u32, mm: u32, va: u64): void {
+  const nf = nf_addr(m);
+  const n = load<u32>(nf, NF_INST_USED);
+  for (let id: u32 = 0; id < n; id++) {
+    const inst = inst_addr(m, id);
+    if (load<u32>(inst, SI_MM) == mm) {
+      sec_access(m, cpu, inst, va, false);
+      return;
+    }
+  }
 }
 
 export function notify_range_end(m: usize, cpu: u32, mm: u32, start: u64, end: u64): void {
@@ -89,6 +110,7 @@ export function notify_range_end(m: usize, cpu: u32, mm: u32, start: u64, end: u
   const d = design(m);
   const ma = mm_addr(m, mm);
   store<u32>(ma, load<u32>(ma, MM_ACTIVE) - 1, MM_ACTIVE);
+  xpmem_settle(m, cpu);
   if (has_virtual(d)) {
     for (let id = first(m, mm); id; id = load<u32>(inst_of(m, id), SI_NEXT)) {
       const inst = inst_of(m, id);
@@ -161,6 +183,7 @@ export function notify_rmap_page(m: usize, cpu: u32, pfn: u32): void {
     }
     ncount(m, cpu, NS_EXT_VISITS, visits);
   }
+  xpmem_settle(m, cpu);
 }
 
 /** mn_itree_inv_start_range: seq odd while overlapping subscriptions are invalidated. */

@@ -30,6 +30,8 @@ export const SEC_XPMEM: u32 = 3;
 //  68 check_every: ops between sampled coherence checks (0 = off)
 //  72 ops_since_check   76 kvm_retry (1 = on)   80 ent_base  84 ent_cap (u64 entries)  88 ent_bump
 //  92 race: 1 = a secondary fault races every range invalidation (another CPU's, injected)
+//  96 check_sample: entries one sampled check examines (0 = all)   100 cursor_inst  104 cursor_entry
+// 108 pending_acks: XPmem recalls queued in atomic context (physical+range)
 // └────────────────────────────────────────────────────────────────────────╛
 export const NF_DESIGN: u32 = 0;
 export const NF_INST_BASE: u32 = 4;
@@ -50,6 +52,10 @@ export const NF_ENT_BASE: u32 = 80;
 export const NF_ENT_CAP: u32 = 84;
 export const NF_ENT_BUMP: u32 = 88;
 export const NF_RACE: u32 = 92;
+export const NF_CHECK_SAMPLE: u32 = 96;
+export const NF_CURSOR_INST: u32 = 100;
+export const NF_CURSOR_ENTRY: u32 = 104;
+export const NF_PENDING_ACKS: u32 = 108;
 export const NF_SIZE: u32 = 128;
 
 // Deliberately broken variants, one per checker rule (mutation tests).

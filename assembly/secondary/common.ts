@@ -93,8 +93,12 @@ export function drop_entry(m: usize, cpu: u32, inst: usize, ent: usize): void {
       store<u32>(p, load<u32>(p, PG_FLAGS) | PG_DIRTY, PG_FLAGS);
       store<u32>(p, load<u32>(p, PG_SEC) & ~SEC_DIRTIED, PG_SEC);
     }
-    // rule 4 as written: a dirty entry torn down leaves the page dirty before the notifier returns
-    if (!(load<u32>(p, PG_FLAGS) & PG_DIRTY)) ncount(m, cpu, NS_CHECK + (CHECK_LOST_DIRTY << 3));
+    // rule 4: the secondary's writes must reach struct page before its entry is gone
+    const sec = load<u32>(p, PG_SEC);
+    if (sec & SEC_DIRTIED) {
+      ncount(m, cpu, NS_CHECK + (CHECK_LOST_DIRTY << 3));
+      store<u32>(p, sec & ~SEC_DIRTIED, PG_SEC);
+    }
   }
   if (physical(m)) ext_rmap_remove(m, cpu, pfn, inst, ent);
 }

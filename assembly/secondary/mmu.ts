@@ -13,12 +13,13 @@
 // The entry table is per instance (entry i translates base + i pages); GRU's
 // is a direct-mapped TLB of tlb_entries slots instead.
 import { H_LEVELS, MM_PGD, PTE_ADDR_MASK, PTE_P, PTE_PSE, PTE_RW } from "../layout";
+import { fmix32 } from "../hash";
 import { mm_addr, page_addr } from "../machine";
 import { handle_mm_fault } from "../mm/memory";
 import { spin_lock, spin_unlock } from "../sync";
 import {
   BUG_FAULT_IN_RANGE, BUG_KEEP_WRITE, BUG_NO_TLB_FLUSH, CHECK_FAULT_IN_OPEN_RANGE, CHECK_SLEEP_IN_ATOMIC,
-  DESIGN_INTERVAL, MM_ACTIVE, MM_INV_SEQ, NF_DESIGN, NF_FLUSH_PAGE, NF_KVM_RETRY, NF_PARTITIONS, NF_REMOTE_NS,
+  DESIGN_BOTH, DESIGN_INTERVAL, MM_ACTIVE, NF_PENDING_ACKS, MM_INV_SEQ, NF_DESIGN, NF_FLUSH_PAGE, NF_KVM_RETRY, NF_PARTITIONS, NF_REMOTE_NS,
   NF_TLB_ENTRIES, NS_CHECK, NS_LOCK_SLEEP_NS, NS_PREEMPT, NS_RETRIES, NS_SEC_FAULTS, NS_SEC_FLUSHES,
   NS_SEC_INVALIDATIONS, NS_SLEEPS, PG_SEC, SE_A, SE_D, SE_P, SE_W, SEC_ACCESSED, SEC_GRU, SEC_KVM, SEC_XPMEM, SI_BASE, SI_COUNT,
   SI_ENTRIES, SI_KIND, SI_LOCK, SI_MM, SI_PAGES, SI_SEQ,
@@ -55,7 +56,7 @@ function primary_pte(m: usize, mm: u32, va: u64): u64 {
 // @ts-ignore: decorator
 @inline function gru_slot(m: usize, inst: usize, va: u64): usize {
   const n = load<u32>(nf_addr(m), NF_TLB_ENTRIES);
-  return <usize>load<u32>(inst, SI_ENTRIES) + ((<usize>(<u32>(va >> 12) % n)) << 3);
+  return <usize>load<u32>(inst, SI_ENTRIES) + ((<usize>(fmix32(<u32>(va >> 12)) % n)) << 3);
 }
 
 /** The entry that translates va now, or 0 (GRU: only if its slot holds va). */
@@ -76,13 +77,31 @@ function xpmem_wait(m: usize, cpu: u32): void {
   const nf = nf_addr(m);
   const parts = load<u32>(nf, NF_PARTITIONS);
   const ns = <u64>load<u32>(nf, NF_REMOTE_NS);
+  const d = load<u32>(nf, NF_DESIGN);
+  const atomic = load<u32>(nstat(m, cpu), NS_PREEMPT) != 0;
+  if (atomic && d == DESIGN_BOTH) {
+    // Christoph's "both": the rmap-capable driver drops its entry at once and
+    // waits for the acknowledgements at the next point that may sleep (the
+    // rmap notifier, range_end, or the end of the VM operation).
+    store<u32>(nf, load<u32>(nf, NF_PENDING_ACKS) + 1, NF_PENDING_ACKS);
+    ncount(m, cpu, NS_SEC_FLUSHES, parts);
+    return;
+  }
   ncount(m, cpu, NS_SLEEPS);
-  const blockable = load<u32>(nf, NF_DESIGN) == DESIGN_INTERVAL;
-  if (!blockable && load<u32>(nstat(m, cpu), NS_PREEMPT)) {
+  const blockable = d == DESIGN_INTERVAL;
+  if (!blockable && atomic) {
     ncount(m, cpu, NS_CHECK + (CHECK_SLEEP_IN_ATOMIC << 3));
     ncount(m, cpu, NS_LOCK_SLEEP_NS, ns);
   }
   ncount(m, cpu, NS_SEC_FLUSHES, parts); // one invalidate message per partition
+}
+
+/** Sleeps once for the acknowledgements queued in atomic context (physical+range). */
+export function xpmem_settle(m: usize, cpu: u32): void {
+  const nf = nf_addr(m);
+  if (!load<u32>(nf, NF_PENDING_ACKS)) return;
+  store<u32>(nf, 0, NF_PENDING_ACKS);
+  ncount(m, cpu, NS_SLEEPS);
 }
 
 /** Drops one entry and tells the hardware: a flush per page for KVM with flush=page, GRU and XPmem. */
@@ -174,9 +193,6 @@ export function sec_young(m: usize, cpu: u32, inst: usize, va: u64): bool {
   if (!(e & SE_A)) return false;
   store<u64>(ent, e & ~SE_A);
   ncount(m, cpu, NS_SEC_FLUSHES);
-  // the checker's young rule: this access has now been reported
-  const pa = page_addr(m, entry_pfn(e));
-  store<u32>(pa, load<u32>(pa, PG_SEC) & ~SEC_ACCESSED, PG_SEC);
   return true;
 }
 
@@ -222,7 +238,7 @@ export function sec_access(m: usize, cpu: u32, inst: usize, va: u64, write: bool
   let ent = lookup(m, inst, va);
   if (ent) {
     const e = load<u64>(ent);
-    if (!write || e & SE_W) {
+    if (e & SE_P && (!write || e & SE_W)) {
       store<u64>(ent, e | SE_A | (write ? SE_D : 0));
       sec_touched(m, entry_pfn(e), write);
       return SEC_HIT;

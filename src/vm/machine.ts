@@ -23,6 +23,7 @@ import {
   CHECK_RULES,
   HOOK_SITES,
   MMX,
+  NF,
   NIL,
   NS,
   NS_CHECK,
@@ -186,6 +187,25 @@ export class VmMachine {
     } finally {
       this.arena.release(mark);
     }
+  }
+
+  /** Present secondary entries over every instance (KVM sptes, GRU TLB slots, XPmem exports). */
+  secondaryEntries(): number {
+    const vmh = this.dv.getUint32(this.m + H.VM, true);
+    const nf = this.dv.getUint32(vmh + VM.NOTIFY, true);
+    if (!nf) return 0;
+    const base = this.dv.getUint32(nf + NF.ENT_BASE, true);
+    const n = this.dv.getUint32(nf + NF.ENT_BUMP, true);
+    let count = 0;
+    for (let i = 0; i < n; i++) if (this.dv.getUint32(base + i * 8, true) & 1) count++;
+    return count;
+  }
+
+  /** External rmap nodes in use (the physical designs). */
+  extRmapNodes(): number {
+    const vmh = this.dv.getUint32(this.m + H.VM, true);
+    const nf = this.dv.getUint32(vmh + VM.NOTIFY, true);
+    return nf ? this.dv.getUint32(nf + NF.EXT_POOL + POOL.USED, true) : 0;
   }
 
   /** Present PTEs over every live mm, from the mms' RSS counters. */

@@ -1,16 +1,31 @@
-// One factory for the primary-MMU suites: each builds the seeded scenario
-// (src/workload/scenario.ts) once per design, snapshots the machine, and then
-// times batches of one kind of VM operation, restoring the snapshot between
-// batches outside the timed region. The primary rmap design is the variant,
-// so the four generations run interleaved in every cell.
+// One factory for the VM suites: each builds the seeded scenario
+// (src/workload/scenario.ts) once per configuration, attaches the secondary
+// MMUs and lets them touch a share of the pages, snapshots the machine, and
+// then times batches of one kind of VM operation, restoring the snapshot
+// between batches outside the timed region. The notifier design is the
+// variant, so the designs run interleaved in every cell; `design=none` with a
+// sweep of `primary` compares the primary rmap generations alone.
 import { harnessParams } from "../common.js";
 import type { MachineSpec } from "../layout.js";
 import { int, num, oneOf, type Params } from "../options.js";
 import { mix64 } from "../reference/hash.js";
+import { Rng } from "../rng.js";
 import type { Counters, Prepared, Suite, SuiteContext } from "../suite.js";
-import { PRIMARY, type Primary } from "../vmlayout.js";
+import {
+  BUG,
+  CHECK_RULES,
+  DESIGN,
+  type Design,
+  OP,
+  PRIMARY,
+  type Primary,
+  SECONDARY,
+  type Secondary,
+  XR_SIZE,
+} from "../vmlayout.js";
 import {
   buildScenario,
+  SCENARIO_BASE,
   type Scenario,
   type ScenarioShape,
   SPACE_4LEVEL,
@@ -19,7 +34,8 @@ import {
 } from "../workload/scenario.js";
 import { VmMachine, type VmOp } from "./machine.js";
 
-export type OpMaker = (sc: Scenario, p: Params, n: number) => VmOp[] | string;
+/** The ops of one batch, or why the cell cannot run; `first` maps each mm to its first secondary instance. */
+export type OpMaker = (sc: Scenario, p: Params, n: number, first?: Map<number, number>) => VmOp[] | string;
 
 export interface VmSuiteDef {
   name: string;
@@ -29,12 +45,22 @@ export interface VmSuiteDef {
   ops: OpMaker;
   /** Extra mm slots the ops need (fork's children). */
   extraMms?: (p: Params) => number;
+  /** VM operation records per counted op (reclaim's aging pass and reclaim: 2). */
+  perOp?: number;
 }
 
-const DESIGNS = Object.keys(PRIMARY) as Primary[];
+const PRIMARIES = Object.keys(PRIMARY) as Primary[];
+const NOTIFIERS = ["none", ...Object.keys(DESIGN)] as ("none" | Design)[];
+const SECONDARIES = Object.keys(SECONDARY) as Secondary[];
 
 export const scenarioParams = {
-  primary: oneOf("primary rmap design: the variant compared side by side", DESIGNS, [...DESIGNS]),
+  design: oneOf(
+    "notifier design, the variant compared side by side (none: no secondary MMU, hooks only count)",
+    NOTIFIERS,
+    NOTIFIERS.slice(1),
+  ),
+  secondary: oneOf("secondary MMU attached to every process", SECONDARIES, "kvm"),
+  primary: oneOf("primary rmap generation", PRIMARIES, "avc"),
   procs: int("processes in the scenario (families of mapcount + children)", 16, 1, 1 << 16),
   vmas: int("VMAs per process", 8, 1, 4096),
   pages: int("pages per VMA", 64, 1, 1 << 27),
@@ -44,6 +70,26 @@ export const scenarioParams = {
   range_pages: int("pages per range operation (munmap, mprotect, mremap, truncate)", 16, 1, 1 << 18),
   ops: int("operations per timed batch", 256, 1, 1 << 20),
   frames: int("frames in the machine (0: sized to the scenario)", 0, 0, 1 << 24),
+  notifiers: int("secondary MMU instances per process (notifiers on each mm)", 1, 1, 64),
+  sec_access: num("fraction of each process's pages the secondary MMU touches before timing", 0.5, 0, 1),
+  rmap_ext: int("KVM rmap descriptor slots (3 in 2.6.3x, 14 since 2021)", 14, 1, 64),
+  partitions: int("XPmem remote partitions acknowledging every invalidation", 4, 1, 1024),
+  remote_ns: int("XPmem acknowledgement latency, modeled ns", 2000, 0, 1e9),
+  tlb_entries: int("GRU TLB entries", 256, 1, 1 << 20),
+  flush: oneOf("KVM remote TLB flushes: one per range_start, or one per page", ["range", "page"] as const, "range"),
+  kvm_retry: oneOf("KVM's mmu_notifier_seq/count retry on secondary faults", ["on", "off"] as const, "on"),
+  check_every: int("operations between sampled coherence checks (0: off)", 16, 0, 1 << 20),
+  check_sample: int("secondary entries one sampled check examines (0: all of them)", 64, 0, 1 << 30),
+  race: oneOf(
+    "inject another CPU's secondary fault into every open range invalidation (the race the seq/count protocols close)",
+    ["off", "on"] as const,
+    "off",
+  ),
+  mutate: oneOf(
+    "tests only: a deliberately broken variant the checker must catch",
+    ["none", ...(Object.keys(BUG) as (keyof typeof BUG)[])],
+    "none",
+  ),
 };
 
 function shapeOf(p: Params): ScenarioShape {
@@ -84,7 +130,11 @@ interface Built {
   snapshot: Uint8Array;
   /** Primary rmap metadata per mapping, in bytes. */
   rmapBytes: number;
+  /** External rmap bytes per secondary mapping (the physical designs' cost). */
+  extBytes: number;
   buildSeconds: number;
+  /** Each mm's first secondary instance id. */
+  firstInstance: Map<number, number>;
 }
 
 function machineSpec(
@@ -93,10 +143,13 @@ function machineSpec(
   frames: number,
   extraMms: number,
   ops: number,
+  p: Params,
 ): MachineSpec & { vm: NonNullable<MachineSpec["vm"]> } {
   const s = sc.shape;
   const need = scenarioFrames(s);
-  const nframes = frames || need + ops + 1024; // migration takes a frame before it frees one
+  const span = Number((scenarioEnd(s) - SCENARIO_BASE) >> 12n);
+  // secondary faults may bring in pages the scenario has not (children's file pages)
+  const nframes = frames || need + ops + 1024 + (p.design === "none" ? 0 : need);
   const mms = sc.mmsUsed + extraMms + 1;
   const leafTables = mms * s.vmas * (Math.ceil(s.pages / 512) + 1);
   // pte_chain nodes: one per page with more than one mapping (PageDirect covers one), for
@@ -124,47 +177,160 @@ function machineSpec(
       pageCache: 2 ** Math.ceil(Math.log2(2 * filePages + 16)),
       swapSlots: Math.min(nframes, ops * 2 + 1024),
       scratchPerCpu: Math.max(1024, 2 * (s.mapcount + s.children)),
+      notify: notifySpec(p, mms, need, span),
     },
   };
 }
 
+/** The notifier header's settings from a cell's parameters; undefined for design=none. */
+function notifySpec(p: Params, mms: number, frames: number, spanPages: number) {
+  if (p.design === "none") return undefined;
+  const per = p.notifiers as number;
+  const slots = p.secondary === "gru" ? (p.tlb_entries as number) : spanPages;
+  return {
+    design: DESIGN[p.design as Design],
+    instances: mms * per + 8,
+    entries: mms * per * slots + 64,
+    extNodes: Math.ceil(frames * (p.sec_access as number)) * per * 4 + 1024,
+    tlbEntries: p.tlb_entries as number,
+    partitions: p.partitions as number,
+    remoteNs: p.remote_ns as number,
+    rmapExt: p.rmap_ext as number,
+    flushPage: p.flush === "page",
+    checkEvery: p.check_every as number,
+    kvmRetry: p.kvm_retry === "on",
+    race: p.race === "on",
+    checkSample: p.check_sample as number,
+    bugs: p.mutate === "none" ? 0 : BUG[p.mutate as keyof typeof BUG],
+  };
+}
+
+/** The parameters that shape the machine (everything but the harness's and the suite's op count). */
+const MACHINE_KEYS = [
+  "design",
+  "secondary",
+  "primary",
+  "procs",
+  "vmas",
+  "pages",
+  "file_share",
+  "mapcount",
+  "children",
+  "frames",
+  "notifiers",
+  "sec_access",
+  "rmap_ext",
+  "partitions",
+  "remote_ns",
+  "tlb_entries",
+  "flush",
+  "kvm_retry",
+  "check_every",
+  "check_sample",
+  "mutate",
+  "race",
+  "seed",
+];
+
 async function build(def: VmSuiteDef, p: Params, ctx: SuiteContext): Promise<Built> {
-  const design = p.primary as Primary;
+  const primary = p.primary as Primary;
   const shape = shapeOf(p);
   const extra = def.extraMms?.(p) ?? 0;
-  const key = `vm:${design}:${JSON.stringify(shape)}:${p.frames}:${extra}:${p.ops}`;
+  const key = `vm:${JSON.stringify(MACHINE_KEYS.map((k) => p[k]))}:${extra}:${p.ops}`;
   return ctx.cache(key, async () => {
     const t0 = performance.now();
     const sc = buildScenario(shape);
-    const vm = new VmMachine(machineSpec(sc, design, p.frames as number, extra, p.ops as number), "release");
+    const vm = new VmMachine(machineSpec(sc, primary, p.frames as number, extra, p.ops as number, p), "release");
     const CHUNK = 1 << 15;
-    for (let i = 0; i < sc.build.length; i += CHUNK) {
-      const part = sc.build.slice(i, i + CHUNK);
-      const res = vm.run(part);
-      const bad = res.findIndex((r) => r !== 1);
-      if (bad >= 0)
-        throw new Error(`scenario build failed at op ${i + bad} (kind ${part[bad].kind}): out of memory in a pool?`);
-    }
+    const runAll = (ops: VmOp[], ok: (r: number) => boolean, what: string) => {
+      for (let i = 0; i < ops.length; i += CHUNK) {
+        const part = ops.slice(i, i + CHUNK);
+        const res = vm.run(part);
+        const bad = res.findIndex((r) => !ok(r));
+        if (bad >= 0) throw new Error(`${what} failed at op ${i + bad} (kind ${part[bad].kind}): a pool is too small?`);
+      }
+    };
+    runAll(sc.build, (r) => r === 1, "scenario build");
     // Faults leave every PTE young; age them once so reclaim sees idle pages.
     vm.mkoldAll();
+    const firstInstance = attachSecondaries(sc, p, runAll);
     const buildSeconds = (performance.now() - t0) / 1000;
     const mappings = vm.mappings();
     const rmapBytes = mappings ? vm.rmapBytes() / mappings : 0;
+    const sec = vm.secondaryEntries();
+    const extBytes = sec ? (vm.extRmapNodes() * XR_SIZE) / sec : 0;
     ctx.note(
-      `${def.name} ${design}: scenario of ${sc.families} families, ${mappings} mappings, built in ${buildSeconds.toFixed(2)} s`,
+      `${def.name} ${p.design}/${p.secondary}/${primary}: ${sc.families} families, ${mappings} mappings, ${sec} secondary entries, built in ${buildSeconds.toFixed(2)} s`,
     );
-    return { vm, sc, snapshot: vm.snapshot(), rmapBytes, buildSeconds };
+    return { vm, sc, snapshot: vm.snapshot(), rmapBytes, extBytes, buildSeconds, firstInstance };
   });
 }
 
+/**
+ * Attaches `notifiers` secondary MMUs of the cell's kind to every process,
+ * each translating the scenario's whole range, and lets the first touch a
+ * seeded `sec_access` share of the process's pages (writes on every other).
+ * Returns each mm's first instance id.
+ */
+function attachSecondaries(
+  sc: Scenario,
+  p: Params,
+  runAll: (ops: VmOp[], ok: (r: number) => boolean, what: string) => void,
+): Map<number, number> {
+  const first = new Map<number, number>();
+  if (p.design === "none") return first;
+  const span = Number((scenarioEnd(sc.shape) - SCENARIO_BASE) >> 12n);
+  const kind = SECONDARY[p.secondary as Secondary];
+  let id = 0;
+  const attach: VmOp[] = [];
+  for (const mm of sc.members.flat()) {
+    first.set(mm, id);
+    for (let k = 0; k < (p.notifiers as number); k++, id++) {
+      attach.push({ kind: OP.ATTACH, mm, c: kind, a: SCENARIO_BASE, d: span });
+    }
+  }
+  runAll(attach, (r) => r !== 0xffffffff, "attaching secondary MMUs");
+  const rng = new Rng((p.seed as number) ^ 0x5ec);
+  const share = p.sec_access as number;
+  const touch: VmOp[] = [];
+  for (const mm of sc.members.flat()) {
+    const inst = first.get(mm) as number;
+    let n = 0;
+    for (const v of sc.layout) {
+      for (let pg = 0; pg < v.pages; pg++) {
+        if (rng.float() >= share) continue;
+        touch.push({ kind: OP.SEC_ACCESS, c: inst, a: v.start + (BigInt(pg) << 12n), d: n++ & 1 });
+      }
+    }
+  }
+  runAll(touch, (r) => r <= 1, "secondary accesses");
+  return first;
+}
+
 const STAT_KEYS = ["rmap_visits", "ptes_cleared", "pages_freed", "tlb_flushes", "hooks_fired"] as const;
+const NOTIFY_KEYS = [
+  "calls_invalidate_page",
+  "calls_range_start",
+  "calls_range_end",
+  "calls_young",
+  "calls_release",
+  "calls_rmap_page",
+  "notifier_calls",
+  "ext_rmap_visits",
+  "secondary_invalidations",
+  "secondary_tlb_flushes",
+  "sleeps",
+  "lock_sleep_ns",
+  "retries",
+  "secondary_faults",
+] as const;
 
 export function vmSuite(def: VmSuiteDef): Suite {
   return {
     name: def.name,
     doc: `${def.doc}; one op = ${def.unitDoc}`,
-    variantKey: "primary",
-    nameKeys: ["primary", "procs", "vmas", "pages", "file_share", "mapcount", "children", "range_pages"],
+    variantKey: "design",
+    nameKeys: ["design", "secondary", "primary", "mapcount", "range_pages"],
     params: { ...scenarioParams, ...harnessParams },
     validate: (p) => {
       const bad = validateScenario(p);
@@ -175,7 +341,7 @@ export function vmSuite(def: VmSuiteDef): Suite {
     async prepare(p: Params, ctx: SuiteContext): Promise<Prepared | { skip: string }> {
       const b = await build(def, p, ctx);
       const n = p.ops as number;
-      const ops = def.ops(b.sc, p, n);
+      const ops = def.ops(b.sc, p, n, b.firstInstance);
       if (typeof ops === "string") return { skip: ops };
       const { vm } = b;
       let last: Counters = {};
@@ -187,15 +353,22 @@ export function vmSuite(def: VmSuiteDef): Suite {
         const ns = Number(process.hrtime.bigint() - t0);
         const after = vm.stats();
         const c: Counters = {};
-        for (const k of STAT_KEYS) c[k] = (after[k] - before[k]) / ops.length;
+        const counted = ops.length / (def.perOp ?? 1);
+        for (const k of STAT_KEYS) c[k] = (after[k] - before[k]) / counted;
         c.rmap_bytes = b.rmapBytes;
+        if (p.design !== "none") {
+          for (const k of NOTIFY_KEYS) c[k] = (after[k] - before[k]) / counted;
+          c.ext_rmap_bytes = b.extBytes;
+          // the checker's counts are totals over the batch, not per op: any non-zero is a violation
+          for (const k of CHECK_RULES) c[k] = after[k] - before[k];
+        }
         last = c;
         let h = 0;
         for (const r of results) h = (h + mix64(r, 0)) >>> 0;
         const checksum = (BigInt(results.length) << 32n) | BigInt((h ^ vm.digest()) >>> 0);
         return { ns, checksum };
       };
-      return { ops: ops.length, unit: "ns/op", async: false, batch, counters: () => last };
+      return { ops: ops.length / (def.perOp ?? 1), unit: "ns/op", async: false, batch, counters: () => last };
     },
   };
 }

@@ -48,7 +48,9 @@ export interface Scenario {
 
 const GAP = 1n << 21n; // VMAs start 2 MiB apart at least, like separate mappings
 export const SPACE_4LEVEL = 1n << 47n;
-const BASE = 1n << 32n;
+/** Where every process's VMAs start. */
+export const SCENARIO_BASE = 1n << 32n;
+const BASE = SCENARIO_BASE;
 
 /** The address range the scenario's VMAs take (the same in every process). */
 export function scenarioEnd(s: ScenarioShape): bigint {

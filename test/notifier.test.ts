@@ -1,0 +1,133 @@
+// The notifier designs against the coherence checker: the expected outcome
+// of every suite x design x secondary kind (issue 5), one mutation per
+// checker rule that the checker must catch, and the fault-versus-invalidate
+// race closed by the seq/count protocols and open without them.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { harnessParams } from "../src/common.js";
+import type { Params } from "../src/options.js";
+import type { Counters, Prepared, SuiteContext } from "../src/suite.js";
+import { findSuite } from "../src/suites.js";
+import { scenarioParams } from "../src/vm/suite.js";
+import { CHECK_RULES } from "../src/vmlayout.js";
+
+const defaults = Object.fromEntries(
+  Object.entries({ ...scenarioParams, ...harnessParams }).map(([k, p]) => [
+    k,
+    Array.isArray(p.default) ? p.default[0] : p.default,
+  ]),
+) as Params;
+
+const small: Params = {
+  ...defaults,
+  procs: 8,
+  vmas: 4,
+  pages: 16,
+  file_share: 0.5,
+  mapcount: 4,
+  range_pages: 4,
+  ops: 12,
+  sec_access: 1,
+  check_every: 1,
+  check_sample: 0,
+  tlb_entries: 4096,
+};
+
+async function run(suite: string, over: Params): Promise<Counters> {
+  const closers: (() => unknown)[] = [];
+  const cache = new Map<string, Promise<unknown>>();
+  const ctx: SuiteContext = {
+    cache: <T>(k: string, make: () => Promise<T>) => {
+      if (!cache.has(k)) cache.set(k, make());
+      return cache.get(k) as Promise<T>;
+    },
+    onClose: (fn) => closers.push(fn),
+    note: () => {},
+  };
+  const p = await findSuite(suite).prepare({ ...small, ...over }, ctx);
+  assert.ok(!("skip" in p), `${suite}: ${"skip" in p ? p.skip : ""}`);
+  const prepared = p as Prepared;
+  await prepared.batch();
+  for (const c of closers) await c();
+  return prepared.counters();
+}
+
+const violations = (c: Counters) =>
+  Object.fromEntries(CHECK_RULES.filter((k) => c[k]).map((k) => [k, c[k]])) as Record<string, number>;
+
+const SUITES = [
+  "reclaim",
+  "migrate",
+  "mkclean",
+  "age",
+  "munmap",
+  "mprotect",
+  "mremap",
+  "truncate",
+  "fork",
+  "exit",
+  "cow",
+];
+const SLEEPS_UNDER_SPINLOCK = new Set(["reclaim", "migrate", "mkclean", "truncate", "cow"]);
+const PHYSICAL_HOLES = new Set(["munmap", "mprotect", "mremap", "truncate", "fork", "exit", "cow"]);
+
+for (const design of ["virtual", "physical", "physical+range", "interval"]) {
+  test(`expected coverage of ${design} for every suite and secondary kind`, async () => {
+    for (const suite of SUITES) {
+      for (const secondary of ["kvm", "gru", "xpmem"]) {
+        const v = violations(await run(suite, { design, secondary }));
+        const where = `${suite} ${design} ${secondary}: ${JSON.stringify(v)}`;
+        if (design === "physical") {
+          if (PHYSICAL_HOLES.has(suite)) assert.ok(v.stale_mappings || v.stale_permission, `stale expected: ${where}`);
+          else if (suite === "age") assert.ok(v.lost_young, `lost_young expected: ${where}`);
+          else assert.deepEqual(v, {}, where);
+        } else if (design === "virtual" && secondary === "xpmem" && SLEEPS_UNDER_SPINLOCK.has(suite)) {
+          assert.deepEqual(Object.keys(v), ["sleep_in_atomic"], where);
+        } else {
+          assert.deepEqual(v, {}, where);
+        }
+      }
+    }
+  });
+}
+
+test("reclaim of pages mapped by M processes: M invalidate_page calls per page under virtual, one per flagged page under physical", async () => {
+  const M = 4;
+  const virtual = await run("reclaim", { design: "virtual", secondary: "kvm", mapcount: M, sec_access: 0 });
+  assert.equal(virtual.calls_invalidate_page, M);
+  assert.equal(virtual.calls_rmap_page, 0);
+  const physical = await run("reclaim", { design: "physical", secondary: "kvm", mapcount: M, sec_access: 1 });
+  assert.equal(physical.calls_invalidate_page, 0);
+  assert.equal(physical.calls_rmap_page, 1, "one rmap notifier call per flagged page");
+});
+
+const mutations: [string, Params, string][] = [
+  ["no_range_end", { suite: "munmap", secondary: "kvm" }, "unpaired_range"],
+  ["no_set_dirty", { suite: "mkclean", secondary: "kvm" }, "lost_dirty"],
+  ["no_young_or", { suite: "age", secondary: "kvm" }, "lost_young"],
+  ["no_tlb_flush", { suite: "munmap", secondary: "gru" }, "stale_mappings"],
+  ["free_early", { suite: "munmap", secondary: "kvm", mapcount: 1, file_share: 0 }, "use_after_free"],
+  ["fault_in_range", { suite: "munmap", secondary: "kvm", race: "on" }, "fault_in_open_range"],
+  ["keep_write", { suite: "mprotect", secondary: "kvm" }, "stale_permission"],
+];
+
+for (const [mutate, { suite, ...over }, rule] of mutations) {
+  test(`the checker catches ${mutate} as ${rule}, and the unbroken design is clean`, async () => {
+    const good = violations(await run(suite as string, { design: "virtual", ...over }));
+    assert.deepEqual(good, {}, "the correct variant keeps the checker at zero");
+    const bad = violations(await run(suite as string, { design: "virtual", mutate, ...over }));
+    assert.ok(bad[rule] > 0, `${mutate}: expected ${rule}, got ${JSON.stringify(bad)}`);
+  });
+}
+
+test("the race: a secondary fault inside an open range is refused by KVM's seq/count and by the interval seq, and lands without them", async () => {
+  for (const design of ["virtual", "interval"]) {
+    for (const secondary of ["kvm", "gru", "xpmem"]) {
+      const c = await run("munmap", { design, secondary, race: "on" });
+      assert.deepEqual(violations(c), {}, `${design} ${secondary}`);
+      assert.ok(c.retries > 0, `${design} ${secondary}: the racing fault was retried`);
+    }
+  }
+  const off = violations(await run("munmap", { design: "virtual", secondary: "kvm", race: "on", kvm_retry: "off" }));
+  assert.ok(off.fault_in_open_range > 0 && off.stale_mappings > 0, JSON.stringify(off));
+});
