@@ -3,8 +3,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PG_FLAG } from "../src/layout.js";
+import { VmModel } from "../src/reference/vm.js";
 import { OP, PTE, type VmMachine } from "../src/vm/machine.js";
-import { VM_FLAG } from "../src/vmlayout.js";
+import { NIL, PTE_SWAP, VM_FLAG } from "../src/vmlayout.js";
 import { checkVm, DESIGNS, REGION, randomVmOps, smallVm } from "./support/vm.js";
 
 const SEEDS = Number(process.env.VM_SEEDS ?? 8);
@@ -124,3 +125,56 @@ for (const design of DESIGNS) {
     assert.ok(vm.page(pfn).flags & PG_FLAG.DIRTY, "a new write dirties it again, through a fault");
   });
 }
+
+/** Both sides' view of every entry: present mappings by page identity, swap entries by slot identity. */
+function compareWithModel(vm: VmMachine, model: VmModel, where: string): void {
+  const pfnToPage = new Map<number, number>();
+  const pageToPfn = new Map<number, number>();
+  const slotToSlot = new Map<number, number>();
+  const wasm = new Map<string, bigint>();
+  for (const s of vm.scanAll()) wasm.set(`${s.mm}:${s.va}`, s.pte);
+  const seen = new Set<string>();
+  for (const [mm, m] of model.mms) {
+    for (const [vpn, e] of m.ptes) {
+      const key = `${mm}:${vpn * 4096n}`;
+      seen.add(key);
+      const pte = wasm.get(key);
+      assert.ok(pte !== undefined, `${where}: the model maps ${key}, Wasm does not`);
+      if ("page" in e) {
+        assert.ok(pte & 1n, `${where}: ${key} is present in the model only`);
+        const pfn = Number((pte >> 12n) & 0xff_ffff_ffffn);
+        const bits = (b: number) => (pte & BigInt(b)) !== 0n;
+        assert.deepEqual([bits(PTE.RW), bits(PTE.D), bits(PTE.A)], [e.rw, e.d, e.a], `${where}: ${key} rw/d/a`);
+        if (pfnToPage.get(pfn) === undefined) pfnToPage.set(pfn, e.page.id);
+        if (pageToPfn.get(e.page.id) === undefined) pageToPfn.set(e.page.id, pfn);
+        assert.equal(pfnToPage.get(pfn), e.page.id, `${where}: ${key}: frame ${pfn} holds two model pages`);
+        assert.equal(pageToPfn.get(e.page.id), pfn, `${where}: ${key}: model page ${e.page.id} is in two frames`);
+        assert.equal((vm.page(pfn).flags & PG_FLAG.DIRTY) !== 0, e.page.dirty, `${where}: ${key}: page dirty`);
+      } else {
+        assert.ok(pte & BigInt(PTE_SWAP), `${where}: ${key} is a swap entry in the model only`);
+        const slot = Number((pte >> 12n) & 0xffffffffn);
+        if (slotToSlot.get(slot) === undefined) slotToSlot.set(slot, e.slot.id);
+        assert.equal(slotToSlot.get(slot), e.slot.id, `${where}: ${key}: swap slot identity`);
+      }
+    }
+  }
+  for (const key of wasm.keys()) assert.ok(seen.has(key), `${where}: Wasm maps ${key}, the model does not`);
+}
+
+test(`the Wasm model and the TS reference model agree after ${SEEDS} random workloads`, () => {
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const ops = randomVmOps(seed * 7919, OPS);
+    for (const design of DESIGNS) {
+      const vm = smallVm(design, "release");
+      const model = new VmModel();
+      for (let i = 0; i < ops.length; i += 25) {
+        const part = ops.slice(i, i + 25);
+        const got = vm.run(part).map((r, k) => (part[k].kind === OP.MIGRATE && r !== NIL ? 1 : r));
+        const want = model.run(part);
+        const where = `[seed ${seed * 7919}, ${design}, ops ${i}..${i + part.length}]`;
+        assert.deepEqual(got, want, `${where} results`);
+        compareWithModel(vm, model, where);
+      }
+    }
+  }
+});

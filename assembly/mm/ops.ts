@@ -1,7 +1,7 @@
 // The primary MMU's batch entry: an array of operation records run inside
 // Wasm, so a workload crosses the JS boundary once per batch.
-import { H_LEVELS, MM_PGD, PTE_ADDR_MASK, PTE_P, PTE_PSE } from "../layout";
-import { mm_addr } from "../machine";
+import { H_LEVELS, MM_PGD, PG_MAPPING, PTE_ADDR_MASK, PTE_P, PTE_PSE } from "../layout";
+import { mm_addr, page_addr } from "../machine";
 import { mm_init } from "../pagetable";
 import { mmap_read_lock, mmap_read_unlock, mmap_write_lock, mmap_write_unlock } from "./lock";
 import {
@@ -10,7 +10,7 @@ import {
 import { pool_init } from "./pool";
 import { rmap_walk } from "./rmap";
 import {
-  AVC_SIZE, AV_SIZE, MM_ALIVE, NIL, POOL_BASE, POOL_CAP, VM_AV_POOL, VM_AVC_POOL, VM_FREE_HEAD, VM_LRU_HEAD,
+  AVC_SIZE, AV_SIZE, MM_ALIVE, NIL, PAGE_MAPPING_ANON, POOL_BASE, POOL_CAP, VM_AV_POOL, VM_AVC_POOL, VM_FREE_HEAD, VM_LRU_HEAD,
   VM_LRU_TAIL, VM_NEXT_PFN, VM_NR_FREE, VM_NR_LRU, VM_SWAP_BUMP, VM_SWAP_FREE, VM_SWAP_USED, VM_VMA_POOL, VMA_SIZE,
 } from "./types";
 import { vm_addr } from "./page_alloc";
@@ -190,6 +190,7 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
       }
       if (kind == OP_MIGRATE) return migrate_page(m, cpu, pfn);
       if (kind == OP_MKCLEAN) {
+        if (load<u32>(page_addr(m, pfn), PG_MAPPING) & PAGE_MAPPING_ANON) return 0; // nothing to write back
         const n = page_mkclean(m, cpu, pfn);
         end_writeback(m, cpu, pfn);
         return n;

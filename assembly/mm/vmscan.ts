@@ -288,7 +288,8 @@ export function migrate_page(m: usize, cpu: u32, pfn: u32): u32 {
     const table = pte & ~(<usize>4095);
     pte_lock(m, cpu, table);
     const e = load<u64>(pte);
-    store<u64>(pte, (<u64>nw << 12) | PTE_P | (e & (PTE_RW | PTE_US | PTE_A | PTE_D)));
+    // remove_migration_pte: a fresh, old and clean PTE; the dirt already went to struct page
+    store<u64>(pte, (<u64>nw << 12) | PTE_P | (e & (PTE_RW | PTE_US)));
     get_page(m, nw);
     page_dup_rmap(m, nw, <u32>pte);
     pte_unlock(m, cpu, table);

@@ -116,12 +116,17 @@ export class VmMachine {
 
   /** Every present leaf PTE of every live mm, found by walking the tables in TS. */
   scan(): Mapping[] {
+    return this.scanAll().filter((s) => s.pte & 1n);
+  }
+
+  /** Every non-empty leaf entry (present PTEs, swap and migration entries) of every live mm. */
+  scanAll(): Mapping[] {
     const out: Mapping[] = [];
     const top = 3 + 9 * this.plan.spec.levels;
     const walk = (mm: number, table: number, shift: number, base: bigint) => {
       for (let i = 0; i < 512; i++) {
         const e = this.dv.getBigUint64(table + i * 8, true);
-        if (!(e & 1n)) continue;
+        if (!e || (shift > 12 && !(e & 1n))) continue;
         const va = base + (BigInt(i) << BigInt(shift));
         if (shift === 12) out.push({ mm, va, pte: e });
         else walk(mm, Number(e & 0x000f_ffff_ffff_f000n), shift - 9, va);
