@@ -11,6 +11,10 @@ export const secfault = vmSuite({
   unitDoc: "one secondary access that misses and fills",
   ops: (sc, p, n, first) => {
     if (p.design === "none") return "secfault needs a secondary MMU: set design to a notifier design";
+    if (sc.real)
+      return sc.real
+        .secondary(n)
+        .map((x) => ({ kind: OP.SEC_ACCESS, c: first?.get(x.mm) ?? 0, a: x.va, d: x.write ? 1 : 0 }));
     const ops = [];
     const procs = sc.members.flat();
     // every page in turn; the ones sec_access already touched hit, so count fills in the counters

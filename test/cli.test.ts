@@ -193,6 +193,13 @@ const vmCases: [string[], RegExp][] = [
   [["run", "munmap", "--set", "vmas=1024", "--set", "pages=67108864"], /past the 47-bit user space/],
   [["run", "age", "--set", "frames=1000"], /more than frames \(1000\)/],
   [["run", "fork", "--set", "primary=pte"], /primary must be one of ptechain, objlist, anonvma, avc/],
+  [
+    ["run", "reclaim", "--set", "design=global"],
+    /design must be one of none, virtual, physical, physical\+range, interval/,
+  ],
+  [["run", "reclaim", "--set", "secondary=iommu"], /secondary must be one of kvm, gru, xpmem/],
+  [["run", "reclaim", "--set", "rmap_ext=0"], /rmap_ext must be >= 1/],
+  [["run", "reclaim", "--set", "partitions=0"], /partitions must be >= 1/],
 ];
 
 for (const [args, message] of vmCases) {

@@ -131,3 +131,74 @@ test("the race: a secondary fault inside an open range is refused by KVM's seq/c
   const off = violations(await run("munmap", { design: "virtual", secondary: "kvm", race: "on", kvm_retry: "off" }));
   assert.ok(off.fault_in_open_range > 0 && off.stale_mappings > 0, JSON.stringify(off));
 });
+
+test("a page dirtied only through a secondary mapping is never reclaimed clean, and secondary young keeps a page on the next aging pass", async () => {
+  const { VmMachine } = await import("../src/vm/machine.js");
+  const { DESIGN, OP, SECONDARY, VM_FLAG, PRIMARY } = await import("../src/vmlayout.js");
+  for (const design of ["virtual", "physical+range", "interval"] as const) {
+    for (const secondary of ["kvm", "gru", "xpmem"] as const) {
+      const vm = new VmMachine(
+        {
+          levels: 4,
+          frames: 4096,
+          tables: 256,
+          chainNodes: 1024,
+          vidxSlots: 16,
+          mms: 4,
+          cpus: 2,
+          scratch: 1 << 20,
+          vm: {
+            design: PRIMARY.avc,
+            vmas: 64,
+            vmasPerMm: 16,
+            anonVmas: 64,
+            avcs: 256,
+            files: 4,
+            pageCache: 256,
+            swapSlots: 256,
+            scratchPerCpu: 256,
+            notify: {
+              design: DESIGN[design],
+              instances: 8,
+              entries: 4096,
+              extNodes: 1024,
+              tlbEntries: 64,
+              partitions: 2,
+              remoteNs: 1000,
+              rmapExt: 14,
+              flushPage: false,
+              checkEvery: 1,
+              kvmRetry: true,
+              race: false,
+              bugs: 0,
+              checkSample: 0,
+            },
+          },
+        },
+        "debug",
+      );
+      const F = 0x2000_0000n;
+      const where = `${design} ${secondary}`;
+      vm.run([
+        { kind: OP.MM_INIT, mm: 1 },
+        { kind: OP.MMAP, mm: 1, a: F, c: 4, d: VM_FLAG.READ | VM_FLAG.WRITE | VM_FLAG.SHARED, b: 1n << 32n },
+        { kind: OP.FAULT, mm: 1, a: F, c: 0 }, // the process only reads
+        { kind: OP.FAULT, mm: 1, a: F + 4096n, c: 0 },
+        { kind: OP.ATTACH, mm: 1, c: SECONDARY[secondary], a: F, d: 4 },
+      ]);
+      vm.mkoldAll();
+      vm.run([{ kind: OP.AGE, mm: 1, a: F }]); // nothing used it yet
+      vm.run([{ kind: OP.SEC_ACCESS, c: 0, a: F, d: 1 }]); // the device writes it
+      // aging: the secondary's access must count, so reclaim keeps the page this time
+      assert.ok(vm.run([{ kind: OP.AGE, mm: 1, a: F }])[0] > 0, `${where}: the secondary's access is seen`);
+      // the next pass reclaims it; the dirt must have reached struct page before the write-out
+      assert.equal(vm.run([{ kind: OP.RECLAIM, mm: 1, a: F }])[0], 1, `${where}: reclaimed on the next pass`);
+      const s = vm.stats();
+      assert.equal(
+        s.lost_dirty + s.lost_young + s.stale_mappings + s.use_after_free,
+        0,
+        `${where}: ${JSON.stringify(s)}`,
+      );
+    }
+  }
+});
