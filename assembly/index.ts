@@ -32,3 +32,4 @@ export * from "./mm/types";
 export { VMSTAT_OFF } from "./mm/vmstat";
 export * from "./notifier/types";
 export { check_coherence } from "./check";
+export * from "./mm/import";

@@ -9,6 +9,10 @@ export const cow = vmSuite({
   doc: "copy-on-write break by a forked sharer",
   unitDoc: "one write fault that copies a page shared since fork",
   ops: (sc, _p, n) => {
+    if (sc.real) {
+      const t = sc.real.cow(n).map((x) => ({ kind: OP.FAULT, mm: x.mm, a: x.va, c: 1 }));
+      return t.length ? t : "cow needs anonymous pages shared since fork in writable VMAs: the snapshot has none";
+    }
     const anon = sc.layout.filter((v) => !v.file);
     if (sc.shape.mapcount < 2 || !anon.length)
       return "cow needs sharers of anonymous pages: set mapcount >= 2 and file_share < 1";

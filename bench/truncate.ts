@@ -9,6 +9,10 @@ export const truncate = vmSuite({
   unitDoc: "one truncate call removing range_pages pages",
   ops: (sc, p, n) => {
     const len = p.range_pages as number;
+    if (sc.real) {
+      const cuts = sc.real.truncations(len, n).map((t) => ({ kind: OP.TRUNCATE, c: t.file, d: t.keep }));
+      return cuts.length || n === 0 ? cuts : "truncate needs files with cached pages: the snapshot maps none";
+    }
     const filePages = sc.layout.filter((v) => v.file).length * sc.shape.pages;
     if (!filePages) return "truncate needs shared file VMAs: set file_share > 0";
     const ops = [];

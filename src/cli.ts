@@ -28,6 +28,7 @@ import { type RunResult, SCHEMA_VERSION } from "./result.js";
 import { contextDiffs, dropGroup, gridDiffs, loadResult, planRun, type RunPlan, sortByGrid } from "./runs.js";
 import { mergeShards, parseShard, showShard } from "./shard.js";
 import { type Stop, signalExitCode, stopOnSignals } from "./signals.js";
+import { rmapCmd, SNAPSHOT_USAGE, snapshotCmd } from "./snapshot/commands.js";
 import type { Suite, SuiteContext } from "./suite.js";
 import { DEFAULT_SUITE, findSuite, suites } from "./suites.js";
 
@@ -41,6 +42,7 @@ commands:
                                        join the shard results of one grid into one result (every format)
   report DIR|FILE [--format LIST] [--baseline VALUE]
                                        regenerate every output of the result JSON(s), analysis included
+${SNAPSHOT_USAGE}
   help                                 this text
 
 run options:
@@ -469,6 +471,10 @@ export async function main(argv: string[]): Promise<number> {
         return await mergeCmd(rest);
       case "report":
         return await reportCmd(rest);
+      case "snapshot":
+        return snapshotCmd(rest);
+      case "rmap":
+        return rmapCmd(rest);
       case undefined:
       case "help":
       case "--help":
@@ -477,7 +483,7 @@ export async function main(argv: string[]): Promise<number> {
         return cmd === undefined ? 2 : 0;
       default:
         throw new UsageError(
-          `unknown command "${cmd}"; commands: run, list, compare, merge, report (rmapbench --help)`,
+          `unknown command "${cmd}"; commands: run, list, compare, merge, report, snapshot, rmap (rmapbench --help)`,
         );
     }
   } catch (e) {

@@ -10,6 +10,7 @@ import type { MachineSpec } from "../layout.js";
 import { int, num, oneOf, type Params } from "../options.js";
 import { mix64 } from "../reference/hash.js";
 import { Rng } from "../rng.js";
+import { snapshotBuild, snapshotParam, validateSnapshot } from "../snapshot/workload.js";
 import type { Counters, Prepared, Suite, SuiteContext } from "../suite.js";
 import {
   BUG,
@@ -78,8 +79,8 @@ export const scenarioParams = {
   tlb_entries: int("GRU TLB entries", 256, 1, 1 << 20),
   flush: oneOf("KVM remote TLB flushes: one per range_start, or one per page", ["range", "page"] as const, "range"),
   kvm_retry: oneOf("KVM's mmu_notifier_seq/count retry on secondary faults", ["on", "off"] as const, "on"),
-  check_every: int("operations between sampled coherence checks (0: off)", 16, 0, 1 << 20),
-  check_sample: int("secondary entries one sampled check examines (0: all of them)", 64, 0, 1 << 30),
+  check_every: int("operations between sampled coherence checks (0: off)", 64, 0, 1 << 20),
+  check_sample: int("secondary entries one sampled check examines (0: all of them)", 16, 0, 1 << 30),
   race: oneOf(
     "inject another CPU's secondary fault into every open range invalidation (the race the seq/count protocols close)",
     ["off", "on"] as const,
@@ -233,6 +234,8 @@ const MACHINE_KEYS = [
 ];
 
 async function build(def: VmSuiteDef, p: Params, ctx: SuiteContext): Promise<Built> {
+  // a captured snapshot instead of the synthetic scenario (src/snapshot/workload.ts)
+  if (p.snapshot) return snapshotBuild(p, ctx, def.name, def.extraMms?.(p) ?? 0, notifySpec);
   const primary = p.primary as Primary;
   const shape = shapeOf(p);
   const extra = def.extraMms?.(p) ?? 0;
@@ -331,8 +334,9 @@ export function vmSuite(def: VmSuiteDef): Suite {
     doc: `${def.doc}; one op = ${def.unitDoc}`,
     variantKey: "design",
     nameKeys: ["design", "secondary", "primary", "mapcount", "range_pages"],
-    params: { ...scenarioParams, ...harnessParams },
+    params: { ...scenarioParams, snapshot: snapshotParam, ...harnessParams },
     validate: (p) => {
+      if (p.snapshot) return validateSnapshot(p, def.ops);
       const bad = validateScenario(p);
       if (bad) return bad;
       const ops = def.ops(buildScenario({ ...shapeOf(p), procs: Math.min(shapeOf(p).procs, 1) }), p, 0);

@@ -31,10 +31,12 @@ function gcd(a: number, b: number): number {
 
 /**
  * Up to n disjoint ranges of range_pages pages, each inside one VMA of one
- * process, spread over every process and VMA of the scenario.
+ * process, spread over every process and VMA of the scenario (of a snapshot:
+ * the real VMAs' windows with the most resident pages).
  */
 export function ranges(sc: Scenario, p: Params, n: number): Range[] {
   const len = p.range_pages as number;
+  if (sc.real) return sc.real.ranges(len, n);
   const perVma = Math.floor(sc.shape.pages / len);
   const out: Range[] = [];
   const procs = sc.members.flat();

@@ -44,6 +44,16 @@ export interface Scenario {
   fileTargetAt(k: number): Target;
   mmsUsed: number;
   files: number;
+  /** A captured snapshot's own ranges and truncations (src/snapshot/workload.ts); absent when synthetic. */
+  real?: {
+    file: string;
+    ranges(len: number, n: number): { mm: number; start: bigint; end: bigint }[];
+    truncations(len: number, n: number): { file: number; keep: number }[];
+    /** Write faults that break COW on anonymous pages shared since fork. */
+    cow(n: number): Target[];
+    /** Secondary accesses to resident pages of each process's secondary window. */
+    secondary(n: number): { mm: number; va: bigint; write: boolean }[];
+  };
 }
 
 const GAP = 1n << 21n; // VMAs start 2 MiB apart at least, like separate mappings
