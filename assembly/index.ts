@@ -29,7 +29,12 @@ export {
 } from "./lib/itree";
 export { vm_init, vm_run_batch, vm_rmap_collect, vm_pfn_at } from "./mm/ops";
 export * from "./mm/types";
-export { VMSTAT_OFF } from "./mm/vmstat";
+export { VMSTAT_OFF, ST_MODELED_NS, ST_IPIS } from "./mm/vmstat";
+export {
+  VM_COST, CO_INVLPG, CO_FULL_FLUSH, CO_FLUSH_CEILING, CO_IPI, CO_IPI_EXTRA, CO_LINE, CO_WALK, CO_TOUCH, CO_LOCK, COST_SIZE,
+  COST_INVLPG_NS, COST_FULL_FLUSH_NS, COST_FLUSH_CEILING, COST_IPI_NS, COST_IPI_EXTRA_NS, COST_LINE_NS, COST_WALK_NS,
+  COST_TOUCH_NS, COST_LOCK_NS,
+} from "./cost";
 export * from "./notifier/types";
 export { check_coherence } from "./check";
 export * from "./mm/import";

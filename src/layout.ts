@@ -1,7 +1,21 @@
 // Host side of the memory layout: the offsets of assembly/layout.ts (a test
 // checks them against the module's exported globals) and the planner that
 // carves the shared memory into regions at host-chosen addresses.
-import { AS, AV_SIZE, AVC_SIZE, NF, POOL, SI_SIZE, SWAP_SLOT_SIZE, VM, VMA, XR_SIZE } from "./vmlayout.js";
+import {
+  AS,
+  AV_SIZE,
+  AVC_SIZE,
+  COST,
+  type CostSpec,
+  NF,
+  POOL,
+  SI_SIZE,
+  SWAP_SLOT_SIZE,
+  VM,
+  VM_COST,
+  VMA,
+  XR_SIZE,
+} from "./vmlayout.js";
 
 export const MACHINE_MAGIC = 0x524d4150;
 export const H = {
@@ -124,6 +138,8 @@ export interface VmSpec {
   scratchPerCpu: number;
   /** Secondary MMUs and the notifier design; absent: hooks only count. */
   notify?: NotifySpec;
+  /** Cost-model overrides (assembly/cost.ts); absent or 0: the module's defaults. */
+  cost?: CostSpec;
 }
 
 /** src/vmlayout.ts NF: the notifier header's settings. */
@@ -259,6 +275,7 @@ export function writeHeader(buf: ArrayBufferLike, p: MachinePlan): void {
     v[VM.VMAS_CAP / 4] = s.vm.vmasPerMm;
     v[VM.SCRATCH_BASE / 4] = p.vm.scratch;
     v[VM.SCRATCH_CAP / 4] = s.vm.scratchPerCpu;
+    for (const [k, off] of Object.entries(COST)) v[(VM_COST + off) / 4] = s.vm.cost?.[k as keyof typeof COST] ?? 0;
     const n = s.vm.notify;
     if (p.vm.notify && n) {
       v[VM.NOTIFY / 4] = p.vm.notify.header;

@@ -88,7 +88,28 @@ export const ST = {
   referenced: 104,
   ptes_changed: 112,
   vmas_split: 120,
+  modeled_ns: 176,
+  ipis: 184,
 } as const;
+
+/**
+ * The cost model's block in the VM header (assembly/cost.ts): u32 words, ns
+ * unless named otherwise. The host writes the overrides it has; vm_init fills
+ * every word left 0 with the module's default (COST_* there; docs/cost-model.md).
+ */
+export const VM_COST = 176;
+export const COST = {
+  invlpg_ns: 0,
+  full_flush_ns: 4,
+  flush_ceiling: 8,
+  ipi_ns: 12,
+  ipi_extra_ns: 16,
+  line_ns: 20,
+  walk_ns: 24,
+  touch_ns: 28,
+  lock_ns: 32,
+} as const;
+export type CostSpec = Partial<Record<keyof typeof COST, number>>;
 export const HOOK_SITES = [
   "invalidate_page",
   "range_start",

@@ -26,9 +26,10 @@ import {
   vma_move, vma_pages, vma_split,
 } from "./vma";
 import {
-  count, ST_ARG, ST_COW_BREAKS, ST_FAULTS, ST_PTES_CHANGED, ST_PTES_CLEARED, ST_PTES_COPIED, ST_TLB_FLUSHES, vmstat,
+  count, ST_ARG, ST_COW_BREAKS, ST_FAULTS, ST_PTES_CHANGED, ST_PTES_CLEARED, ST_PTES_COPIED, vmstat,
 } from "./vmstat";
 import { itree_first, itree_next } from "../lib/itree";
+import { charge_touch, charge_walk, mm_cpu_use, tlb_flush_mm } from "../cost";
 
 /** Fault results. */
 export const FAULT_OK: u32 = 0;
@@ -70,9 +71,14 @@ export const FAULT_OOM: u32 = 2;
   store<u32>(p, load<u32>(p, PG_FLAGS) | PG_DIRTY, PG_FLAGS);
 }
 
+/** flush_tlb_mm: more pages than any ceiling, so a full flush (and the shootdown). */
 // @ts-ignore: decorator
-@inline function tlb_flush(m: usize, cpu: u32): void {
-  count(m, cpu, ST_TLB_FLUSHES);
+@inline const FLUSH_MM: u64 = 0xffff_ffff;
+
+/** Pages of [start, end) (flush_tlb_range's size). */
+// @ts-ignore: decorator
+@inline function range_pages(start: u64, end: u64): u64 {
+  return (end - start) >> 12;
 }
 
 // --- page faults -----------------------------------------------------------
@@ -89,6 +95,8 @@ export function handle_mm_fault(m: usize, cpu: u32, mm: u32, va: u64, write: boo
   const flags = load<u32>(vma, VMA_FLAGS);
   if (write ? !(flags & VM_WRITE) : !(flags & VM_READ)) return FAULT_SEGV;
   count(m, cpu, ST_FAULTS);
+  mm_cpu_use(m, cpu, mm);
+  charge_walk(m, cpu, load<u32>(m, H_LEVELS)); // the TLB miss's walk, then the software walk
   va &= ~(<u64>4095);
   const slot = pt_slot(m, mm, va, true);
   if (slot <= 1) return FAULT_OOM;
@@ -197,7 +205,7 @@ function do_wp_page(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: usiz
   if (nw == NIL) return FAULT_OOM;
   pte_lock(m, cpu, table);
   store<u64>(slot, 0); // ptep_clear_flush_notify
-  tlb_flush(m, cpu);
+  tlb_flush_mm(m, cpu, mm, 1);
   hook_invalidate_page(m, cpu, mm, va);
   store<u64>(slot, mk_pte(nw, PTE_A | PTE_RW | PTE_D));
   page_remove_rmap(m, cpu, old, <u32>slot);
@@ -271,7 +279,9 @@ function range_table(
   const i1 = <usize>((end - 1) >> shift) & 511;
   const span: u64 = <u64>1 << shift;
   const tbase = start & ~((span << 9) - 1);
+  charge_touch(m, cpu, 1); // this table's line holding entry i0
   if (shift == 12) {
+    charge_touch(m, cpu, <u64>((i1 - i0) >> 3)); // the further lines of leaf entries read
     pte_lock(m, cpu, table);
     for (let i = i0; i <= i1; i++) {
       const slot = table + (i << 3);
@@ -334,7 +344,7 @@ export function zap_page_range(m: usize, cpu: u32, mm: u32, start: u64, end: u64
   hook_range_start(m, cpu, mm, start, end);
   const before = load<u64>(vmstat(m, cpu), ST_PTES_CLEARED);
   pte_range(m, cpu, mm, start, end, zap_one, 0, true);
-  if (load<u64>(vmstat(m, cpu), ST_PTES_CLEARED) != before) tlb_flush(m, cpu);
+  if (load<u64>(vmstat(m, cpu), ST_PTES_CLEARED) != before) tlb_flush_mm(m, cpu, mm, range_pages(start, end));
   hook_range_end(m, cpu, mm, start, end);
 }
 
@@ -375,7 +385,7 @@ export function do_mprotect(m: usize, cpu: u32, mm: u32, start: u64, end: u64, f
   if (!split_at(m, cpu, mm, start) || !split_at(m, cpu, mm, end)) return false;
   hook_range_start(m, cpu, mm, start, end);
   pte_range(m, cpu, mm, start, end, protect_one, 0, false);
-  tlb_flush(m, cpu); // flush_tlb_range
+  tlb_flush_mm(m, cpu, mm, range_pages(start, end)); // flush_tlb_range
   hook_range_end(m, cpu, mm, start, end);
   for (let i = find_vma_index(m, mm, start); i < nr_vmas(m, mm); i++) {
     const vma = vma_at(m, mm, i);
@@ -416,7 +426,7 @@ export function do_mremap(m: usize, cpu: u32, mm: u32, start: u64, end: u64, new
   const arg = vmstat(m, cpu) + ST_ARG;
   store<u64>(arg, new_start - start);
   const ok = pte_range(m, cpu, mm, start, end, move_one, arg, true);
-  tlb_flush(m, cpu);
+  tlb_flush_mm(m, cpu, mm, range_pages(start, end));
   hook_range_end(m, cpu, mm, start, end);
   return ok && vma_move(m, cpu, vma, new_start);
 }
@@ -477,7 +487,7 @@ export function do_fork(m: usize, cpu: u32, parent: u32, child: u32): bool {
     if (cow) hook_range_end(m, cpu, parent, start, end);
     if (!ok) return false;
   }
-  tlb_flush(m, cpu); // flush_tlb_mm(oldmm)
+  tlb_flush_mm(m, cpu, parent, FLUSH_MM); // flush_tlb_mm(oldmm)
   store<u32>(mm_addr(m, child), parent, MM_PARENT);
   store<u32>(mm_addr(m, child), 1, MM_ALIVE);
   return true;

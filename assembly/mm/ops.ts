@@ -10,11 +10,12 @@ import {
 import { pool_init } from "./pool";
 import { rmap_walk } from "./rmap";
 import {
-  AVC_SIZE, AV_SIZE, MM_ALIVE, NIL, PAGE_MAPPING_ANON, POOL_BASE, POOL_CAP, VM_AV_POOL, VM_AVC_POOL, VM_FREE_HEAD, VM_LRU_HEAD,
+  AVC_SIZE, AV_SIZE, MM_ALIVE, MM_CPUMASK, NIL, PAGE_MAPPING_ANON, POOL_BASE, POOL_CAP, VM_AV_POOL, VM_AVC_POOL, VM_FREE_HEAD, VM_LRU_HEAD,
   VM_LRU_TAIL, VM_NEXT_PFN, VM_NR_FREE, VM_NR_LRU, VM_SWAP_BUMP, VM_SWAP_FREE, VM_SWAP_USED, VM_VMA_POOL, VMA_SIZE,
 } from "./types";
 import { vm_addr } from "./page_alloc";
 import { check_coherence } from "../check";
+import { cost_init } from "../cost";
 import { sec_attach } from "../notifier/register";
 import {
   NF_CHECK_EVERY, NF_ENT_BUMP, NF_EXT_POOL, NF_INST_USED, NF_RMAP_KINDS, NF_SINCE_CHECK, XR_SIZE,
@@ -77,6 +78,7 @@ export function vm_init(m: usize): void {
   init_pool(vm + VM_VMA_POOL, VMA_SIZE);
   init_pool(vm + VM_AVC_POOL, AVC_SIZE);
   init_pool(vm + VM_AV_POOL, AV_SIZE);
+  cost_init(m);
   const nf = nf_addr(m);
   if (nf) {
     init_pool(nf + NF_EXT_POOL, XR_SIZE);
@@ -116,6 +118,7 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
     case OP_MM_INIT: {
       if (!mm_init(m, mm)) return 0;
       store<u32>(mm_addr(m, mm), 1, MM_ALIVE);
+      store<u64>(mm_addr(m, mm), 0, MM_CPUMASK); // no CPU has run in it yet
       return 1;
     }
     case OP_MMAP: {
@@ -150,6 +153,7 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
     }
     case OP_FORK: {
       if (!mm_init(m, c)) return 0;
+      store<u64>(mm_addr(m, c), 0, MM_CPUMASK); // the child joins the mask where it runs (faults)
       mmap_write_lock(m, cpu, mm);
       const ok = do_fork(m, cpu, mm, c);
       mmap_write_unlock(m, cpu, mm);

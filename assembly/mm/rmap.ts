@@ -22,6 +22,14 @@ import {
 import { vm_addr } from "./page_alloc";
 import { address_space, design, vma_address } from "./vma";
 import { count, ST_RMAP_VISITS } from "./vmstat";
+import { charge_touch } from "../cost";
+
+/** Counts rmap entries visited, each one memory touch of modeled time (cost.ts). */
+// @ts-ignore: decorator
+@inline function visited(m: usize, cpu: u32, n: u64): void {
+  count(m, cpu, ST_RMAP_VISITS, n);
+  charge_touch(m, cpu, n);
+}
 
 // ╒══════════ pte_chain node for PTE addresses (64 B; domain.md §5.1) ══════════╕
 //   0 next   4 nr   8 pte[0] ... 60 pte[13]: PTE addresses (u32)
@@ -103,7 +111,7 @@ function chain_remove(m: usize, cpu: u32, page: usize, pte: u32): void {
         store<u32>(page, load<u32>(head, CH_NEXT), PG_RMAP);
         chain_free(m, head);
       }
-      count(m, cpu, ST_RMAP_VISITS, visits);
+      visited(m, cpu, visits);
       return;
     }
   }
@@ -238,7 +246,7 @@ function walk_chain(m: usize, cpu: u32, pfn: u32, page: usize, one: RmapOne, arg
       n += nr;
     }
   }
-  count(m, cpu, ST_RMAP_VISITS, n);
+  visited(m, cpu, n);
   for (let i: u32 = 0; i < n; i++) {
     const pte = <usize>load<u32>(buf + (<usize>i << 2));
     if (!one(m, cpu, pfn, pte_mm(m, pte), pte_va(m, pte), pte, arg)) return i + 1;
@@ -269,7 +277,7 @@ function walk_file(m: usize, cpu: u32, pfn: u32, file: u32, one: RmapOne, arg: u
     }
   }
   i_mmap_unlock_read(m, cpu, as);
-  count(m, cpu, ST_RMAP_VISITS, visits);
+  visited(m, cpu, visits);
   return found;
 }
 
@@ -295,7 +303,7 @@ function walk_anon(m: usize, cpu: u32, pfn: u32, av: usize, one: RmapOne, arg: u
     }
   }
   anon_vma_unlock(m, cpu, av);
-  count(m, cpu, ST_RMAP_VISITS, visits);
+  visited(m, cpu, visits);
   return found;
 }
 

@@ -11,6 +11,7 @@
 // 144 swap_lock  148 pc_lock   152 next_pfn (frames never used yet start here)
 // 156 scratch_base 160 scratch_cap: per-CPU u32 scratch arrays (snapshots of chains)
 // 164 swap_bump  168 notify: the notifier header (notifier/types.ts), 0 = no secondary MMUs
+// 176 cost: the cost model's constants (cost.ts VM_COST, 40 B)
 // └───────────────────────────────────────────────────────────────────────────────┘
 // Frame lists (free, LRU) hold PFNs; NIL ends them. The page cache (pc_*) is a
 // virtual-index table (rmap/vindex.ts) keyed by (file, index) -> pfn.

@@ -9,6 +9,7 @@ import {
   PTD_MM, PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US,
 } from "../layout";
 import { mm_addr, page_addr, ptdesc } from "../machine";
+import { tlb_flush_mm } from "../cost";
 import { pt_used_add } from "../pagetable";
 import { check_aged, check_writeback } from "../check";
 import { find_page, remove_from_page_cache, replace_page_cache } from "./filemap";
@@ -22,13 +23,14 @@ import {
   MM_RSS_ANON, MM_RSS_FILE, NIL, PAGE_MAPPING_ANON, PTE_MIGRATION, PTE_SWAP, SW_PFN, VM_SCRATCH_BASE, VM_SCRATCH_CAP,
 } from "./types";
 import {
-  count, ST_ARG, ST_CLEANED, ST_MIGRATED, ST_PAGES_SCANNED, ST_PTES_CLEARED, ST_RECLAIMED, ST_REFERENCED, ST_SWAP_OUTS, ST_TLB_FLUSHES,
+  count, ST_ARG, ST_CLEANED, ST_MIGRATED, ST_PAGES_SCANNED, ST_PTES_CLEARED, ST_RECLAIMED, ST_REFERENCED, ST_SWAP_OUTS,
   vmstat,
 } from "./vmstat";
 
+// ptep_clear_flush / ptep_clear_flush_young: one page of mm, with its shootdown (cost.ts).
 // @ts-ignore: decorator
-@inline function flush(m: usize, cpu: u32): void {
-  count(m, cpu, ST_TLB_FLUSHES);
+@inline function flush(m: usize, cpu: u32, mm: u32): void {
+  tlb_flush_mm(m, cpu, mm, 1);
 }
 
 // @ts-ignore: decorator
@@ -61,7 +63,7 @@ function referenced_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usi
   let young = (e & PTE_A) != 0;
   if (young) store<u64>(pte, e & ~PTE_A);
   if (hook_clear_flush_young(m, cpu, mm, va)) young = true;
-  if (young) flush(m, cpu);
+  if (young) flush(m, cpu, mm);
   pte_unlock(m, cpu, table);
   if (young) store<u32>(arg, load<u32>(arg, A_RESULT) + 1, A_RESULT);
   return true;
@@ -106,14 +108,14 @@ function unmap_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, a
     if (young) store<u64>(pte, e & ~PTE_A);
     if (hook_clear_flush_young(m, cpu, mm, va)) young = true;
     if (young) {
-      flush(m, cpu);
+      flush(m, cpu, mm);
       pte_unlock(m, cpu, table);
       store<u32>(arg, load<u32>(arg, A_RESULT) + 1, A_RESULT);
       return false; // SWAP_FAIL: the page is in use
     }
   }
   store<u64>(pte, 0); // ptep_clear_flush_notify
-  flush(m, cpu);
+  flush(m, cpu, mm);
   hook_invalidate_page(m, cpu, mm, va);
   count(m, cpu, ST_PTES_CLEARED);
   if (e & PTE_D) set_page_dirty(m, pfn);
@@ -210,7 +212,7 @@ function mkclean_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize,
   const e = load<u64>(pte);
   if (e & (PTE_RW | PTE_D)) {
     store<u64>(pte, 0);
-    flush(m, cpu);
+    flush(m, cpu, mm);
     hook_invalidate_page(m, cpu, mm, va);
     store<u64>(pte, e & ~(PTE_RW | PTE_D));
     if (e & PTE_D) set_page_dirty(m, pfn);

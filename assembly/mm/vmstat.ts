@@ -6,7 +6,8 @@ import { cpu_addr } from "../machine";
 //   0 rmap_visits   8 ptes_cleared  16 pages_freed   24 tlb_flushes   32 hooks_fired
 //  40 faults       48 cow_breaks    56 ptes_copied   64 swap_outs     72 pages_scanned
 //  80 reclaimed    88 migrated      96 cleaned      104 referenced   112 ptes_changed
-// 120 vmas_split  128.. hooks fired per site (hooks.ts HOOK_*, 8 B each)   240 arg (16 B)
+// 120 vmas_split  128.. hooks fired per site (hooks.ts HOOK_*, 8 B each)
+// 176 modeled_ns: the CPU's modeled clock (cost.ts)   184 ipis: shootdown IPIs sent   192.. spare   240 arg (16 B)
 // └──────────────────────────────────────────────────────────────────────────────────┘
 // It sits at offset VMSTAT_OFF of the CPU's per-CPU area.
 export const VMSTAT_OFF: u32 = 512;
@@ -27,6 +28,10 @@ export const ST_REFERENCED: u32 = 104;
 export const ST_PTES_CHANGED: u32 = 112;
 export const ST_VMAS_SPLIT: u32 = 120;
 export const ST_HOOK_SITE: u32 = 128;
+/** The CPU's modeled time in ns, advanced by cost.ts (work, not wall time: deterministic). */
+export const ST_MODELED_NS: u32 = 176;
+/** TLB-shootdown IPIs this CPU sent (one per remote CPU in mm_cpumask). */
+export const ST_IPIS: u32 = 184;
 /** 16 spare bytes a VM path may use to pass arguments to its per-PTE op. */
 export const ST_ARG: u32 = 240;
 export const VMSTAT_SIZE: u32 = 256;

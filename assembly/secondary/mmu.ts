@@ -17,6 +17,7 @@ import { fmix32 } from "../hash";
 import { mm_addr, page_addr } from "../machine";
 import { handle_mm_fault } from "../mm/memory";
 import { spin_lock, spin_unlock } from "../sync";
+import { charge, charge_lock, charge_touch, charge_walk, mm_cpu_use } from "../cost";
 import {
   BUG_FAULT_IN_RANGE, BUG_KEEP_WRITE, BUG_NO_TLB_FLUSH, CHECK_FAULT_IN_OPEN_RANGE, CHECK_SLEEP_IN_ATOMIC,
   DESIGN_BOTH, DESIGN_INTERVAL, MM_ACTIVE, NF_PENDING_ACKS, MM_INV_SEQ, NF_DESIGN, NF_FLUSH_PAGE, NF_KVM_RETRY, NF_PARTITIONS, NF_REMOTE_NS,
@@ -67,6 +68,13 @@ export function lookup(m: usize, inst: usize, va: u64): usize {
   return e & SE_P && (e >> 44) == ((va >> 12) & 0xfffff) ? s : 0;
 }
 
+/** KVM's mmu_lock, one lock acquisition of modeled time. */
+// @ts-ignore: decorator
+@inline function mmu_lock(m: usize, cpu: u32, inst: usize): void {
+  spin_lock(inst + SI_LOCK);
+  charge_lock(m, cpu);
+}
+
 /**
  * A sleep that waits for every XPmem partition's acknowledgement; sleeping
  * with a spinlock held is the bug XPmem hit under 2.6.27. The interval design
@@ -88,6 +96,7 @@ function xpmem_wait(m: usize, cpu: u32): void {
     return;
   }
   ncount(m, cpu, NS_SLEEPS);
+  charge(m, cpu, ns); // the wait for the acknowledgements, in modeled time
   const blockable = d == DESIGN_INTERVAL;
   if (!blockable && atomic) {
     ncount(m, cpu, NS_CHECK + (CHECK_SLEEP_IN_ATOMIC << 3));
@@ -102,6 +111,7 @@ export function xpmem_settle(m: usize, cpu: u32): void {
   if (!load<u32>(nf, NF_PENDING_ACKS)) return;
   store<u32>(nf, 0, NF_PENDING_ACKS);
   ncount(m, cpu, NS_SLEEPS);
+  charge(m, cpu, <u64>load<u32>(nf, NF_REMOTE_NS));
 }
 
 /** Drops one entry and tells the hardware: a flush per page for KVM with flush=page, GRU and XPmem. */
@@ -120,7 +130,7 @@ export function sec_invalidate_page(m: usize, cpu: u32, inst: usize, va: u64): v
   const k = kind(inst);
   const ent = lookup(m, inst, va);
   if (k == SEC_KVM) {
-    spin_lock(inst + SI_LOCK);
+    mmu_lock(m, cpu, inst);
     store<u32>(inst, load<u32>(inst, SI_SEQ) + 1, SI_SEQ); // before the unlock (domain.md §3.1)
     if (ent) zap(m, cpu, inst, ent, true);
     spin_unlock(inst + SI_LOCK);
@@ -145,7 +155,7 @@ export function sec_range_start(m: usize, cpu: u32, inst: usize, start: u64, end
   const s = start > base ? start : base;
   const e = end < last ? end : last;
   let zapped: u32 = 0;
-  if (k == SEC_KVM) spin_lock(inst + SI_LOCK);
+  if (k == SEC_KVM) mmu_lock(m, cpu, inst);
   store<u32>(inst, load<u32>(inst, SI_COUNT) + 1, SI_COUNT);
   const per_page = k == SEC_KVM && load<u32>(nf_addr(m), NF_FLUSH_PAGE) != 0;
   if (k == SEC_GRU) {
@@ -179,7 +189,7 @@ export function sec_range_start(m: usize, cpu: u32, inst: usize, start: u64, end
 
 export function sec_range_end(m: usize, cpu: u32, inst: usize, start: u64, end: u64): void {
   const k = kind(inst);
-  if (k == SEC_KVM) spin_lock(inst + SI_LOCK);
+  if (k == SEC_KVM) mmu_lock(m, cpu, inst);
   store<u32>(inst, load<u32>(inst, SI_SEQ) + 1, SI_SEQ);
   store<u32>(inst, load<u32>(inst, SI_COUNT) - 1, SI_COUNT);
   if (k == SEC_KVM) spin_unlock(inst + SI_LOCK);
@@ -216,7 +226,7 @@ export function sec_release(m: usize, cpu: u32, inst: usize): void {
 /** The physical index's invalidate_page(page) for one entry found through the external rmap. */
 export function sec_invalidate_entry(m: usize, cpu: u32, inst: usize, ent: usize): void {
   const k = kind(inst);
-  if (k == SEC_KVM) spin_lock(inst + SI_LOCK);
+  if (k == SEC_KVM) mmu_lock(m, cpu, inst);
   if (k == SEC_KVM) store<u32>(inst, load<u32>(inst, SI_SEQ) + 1, SI_SEQ);
   zap(m, cpu, inst, ent, true);
   if (k == SEC_KVM) spin_unlock(inst + SI_LOCK);
@@ -235,6 +245,8 @@ export function sec_access(m: usize, cpu: u32, inst: usize, va: u64, write: bool
   va &= ~(<u64>4095);
   const k = kind(inst);
   const mm = load<u32>(inst, SI_MM);
+  mm_cpu_use(m, cpu, mm);
+  charge_touch(m, cpu, 1); // the secondary's lookup
   let ent = lookup(m, inst, va);
   if (ent) {
     const e = load<u64>(ent);
@@ -245,6 +257,7 @@ export function sec_access(m: usize, cpu: u32, inst: usize, va: u64, write: bool
     }
   }
   if (k != SEC_GRU && !entry_of(inst, va)) return SEC_FAULT; // outside the memslot / export
+  charge_walk(m, cpu, 0); // the secondary TLB miss
   const nf = nf_addr(m);
   const interval = load<u32>(nf, NF_DESIGN) == DESIGN_INTERVAL;
   const seq = interval ? load<u32>(mm_addr(m, mm), MM_INV_SEQ) : load<u32>(inst, SI_SEQ);
@@ -256,7 +269,7 @@ export function sec_access(m: usize, cpu: u32, inst: usize, va: u64, write: bool
     pte = primary_pte(m, mm, va);
     if (!pte) return SEC_FAULT;
   }
-  if (k == SEC_KVM) spin_lock(inst + SI_LOCK);
+  if (k == SEC_KVM) mmu_lock(m, cpu, inst);
   // the retry check, under the lock the invalidation takes
   const open = load<u32>(inst, SI_COUNT) != 0;
   const moved = interval ? load<u32>(mm_addr(m, mm), MM_INV_SEQ) != seq : load<u32>(inst, SI_SEQ) != seq;

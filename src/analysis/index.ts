@@ -14,7 +14,11 @@ export { HARNESS_PARAMS } from "./cells.js";
 export { MIN_FIT_POINTS } from "./fits.js";
 
 /** Parameters read as a worker/CPU count unless `scalingKeys` says otherwise. */
-export const DEFAULT_SCALING_KEYS: readonly string[] = ["workers", "cpus"];
+/**
+ * Parameters that count threads running at once. Only `workers` does today: the VM suites' `cpus`
+ * spreads an mm over simulated CPUs for modeled IPIs, but they still run on one thread.
+ */
+export const DEFAULT_SCALING_KEYS: readonly string[] = ["workers"];
 
 export interface AnalyzeOptions {
   /** The parameter whose values are compared within a cell (a suite's variantKey). */
@@ -27,7 +31,7 @@ export interface AnalyzeOptions {
   alpha?: number;
   /** Seed of every bootstrap. */
   seed: number;
-  /** Parameters to treat as worker/CPU counts (default ["workers", "cpus"]). */
+  /** Parameters to treat as worker/CPU counts (default ["workers"]). */
   scalingKeys?: string[];
 }
 

@@ -86,6 +86,18 @@ export const scenarioParams = {
     ["off", "on"] as const,
     "off",
   ),
+  cpus: int(
+    "simulated CPUs each process runs on: the scenario faults every process in across CPUs 0..cpus-1, so its mm_cpumask holds them all and a TLB flush from CPU 0 sends cpus - 1 IPIs",
+    4,
+    1,
+    64,
+  ),
+  flush_ceiling: int(
+    "pages above which a TLB flush is a full flush (tlb_single_page_flush_ceiling; assembly/cost.ts, docs/cost-model.md)",
+    33,
+    1,
+    1 << 20,
+  ),
   mutate: oneOf(
     "tests only: a deliberately broken variant the checker must catch",
     ["none", ...(Object.keys(BUG) as (keyof typeof BUG)[])],
@@ -166,7 +178,7 @@ function machineSpec(
     chainNodes: chained * perPage + ops * 4 + 1024,
     vidxSlots: 16,
     mms,
-    cpus: 2,
+    cpus: Math.max(2, p.cpus as number),
     scratch: 4 << 20,
     vm: {
       design: PRIMARY[design],
@@ -179,6 +191,7 @@ function machineSpec(
       swapSlots: Math.min(nframes, ops * 2 + 1024),
       scratchPerCpu: Math.max(1024, 2 * (s.mapcount + s.children)),
       notify: notifySpec(p, mms, need, span),
+      cost: { flush_ceiling: p.flush_ceiling as number },
     },
   };
 }
@@ -230,8 +243,41 @@ const MACHINE_KEYS = [
   "check_sample",
   "mutate",
   "race",
+  "cpus",
+  "flush_ceiling",
   "seed",
 ];
+
+/**
+ * The scenario's build spread over `cpus` CPUs: every MAP_POPULATE is cut into
+ * `cpus` slices, slice j faulted on CPU j (the process's threads on several
+ * CPUs), so every populated mm ends with CPUs 0..cpus-1 in its mm_cpumask.
+ * The faults keep their order, so the machine built is the same for any cpus
+ * but for the masks and the per-CPU counters. Returns runs of ops per CPU.
+ */
+export function spreadBuild(ops: VmOp[], cpus: number): { cpu: number; ops: VmOp[] }[] {
+  const runs: { cpu: number; ops: VmOp[] }[] = [];
+  const push = (cpu: number, op: VmOp) => {
+    const last = runs[runs.length - 1];
+    if (last && last.cpu === cpu) last.ops.push(op);
+    else runs.push({ cpu, ops: [op] });
+  };
+  for (const op of ops) {
+    if (op.kind !== OP.POPULATE || cpus <= 1) {
+      push(0, op);
+      continue;
+    }
+    const a = op.a ?? 0n;
+    const pages = Number(((op.b ?? 0n) - a) >> 12n);
+    const n = Math.min(cpus, pages);
+    for (let j = 0, at = 0; j < n; j++) {
+      const next = Math.round(((j + 1) * pages) / n);
+      push(j, { ...op, a: a + (BigInt(at) << 12n), b: a + (BigInt(next) << 12n) });
+      at = next;
+    }
+  }
+  return runs;
+}
 
 async function build(def: VmSuiteDef, p: Params, ctx: SuiteContext): Promise<Built> {
   // a captured snapshot instead of the synthetic scenario (src/snapshot/workload.ts)
@@ -245,15 +291,16 @@ async function build(def: VmSuiteDef, p: Params, ctx: SuiteContext): Promise<Bui
     const sc = buildScenario(shape);
     const vm = new VmMachine(machineSpec(sc, primary, p.frames as number, extra, p.ops as number, p), "release");
     const CHUNK = 1 << 15;
-    const runAll = (ops: VmOp[], ok: (r: number) => boolean, what: string) => {
+    const runAll = (ops: VmOp[], ok: (r: number) => boolean, what: string, cpu = 0) => {
       for (let i = 0; i < ops.length; i += CHUNK) {
         const part = ops.slice(i, i + CHUNK);
-        const res = vm.run(part);
+        const res = vm.run(part, cpu);
         const bad = res.findIndex((r) => !ok(r));
         if (bad >= 0) throw new Error(`${what} failed at op ${i + bad} (kind ${part[bad].kind}): a pool is too small?`);
       }
     };
-    runAll(sc.build, (r) => r === 1, "scenario build");
+    for (const run of spreadBuild(sc.build, p.cpus as number))
+      runAll(run.ops, (r) => r === 1, "scenario build", run.cpu);
     // Faults leave every PTE young; age them once so reclaim sees idle pages.
     vm.mkoldAll();
     const firstInstance = attachSecondaries(sc, p, runAll);
@@ -310,7 +357,15 @@ function attachSecondaries(
   return first;
 }
 
-const STAT_KEYS = ["rmap_visits", "ptes_cleared", "pages_freed", "tlb_flushes", "hooks_fired"] as const;
+const STAT_KEYS = [
+  "rmap_visits",
+  "ptes_cleared",
+  "pages_freed",
+  "tlb_flushes",
+  "hooks_fired",
+  "ipis",
+  "modeled_ns",
+] as const;
 const NOTIFY_KEYS = [
   "calls_invalidate_page",
   "calls_range_start",
