@@ -3,8 +3,9 @@
 // event (a frame freed, a page written back or aged, a fault inside an open
 // range, a sleep under a spinlock) are counted where they happen; the rest
 // are checked by walking every secondary entry against the primary PTEs.
-import { H_LEVELS, H_MM_CAP, MM_PGD, PG_DIRTY, PG_FLAGS, PG_REFCOUNT, PTE_ADDR_MASK, PTE_P, PTE_PSE, PTE_RW } from "./layout";
+import { H_MM_CAP, PG_DIRTY, PG_FLAGS, PG_REFCOUNT, PTE_ADDR_MASK, PTE_RW } from "./layout";
 import { mm_addr, page_addr } from "./machine";
+import { pt_lookup } from "./pagetable";
 import { inst_addr, ncount, nf_addr } from "./secondary/common";
 import {
   CHECK_LOST_DIRTY, CHECK_LOST_YOUNG, CHECK_STALE_MAPPINGS, CHECK_STALE_PERMISSION, CHECK_UNPAIRED_RANGE,
@@ -17,17 +18,6 @@ import {
   ncount(m, cpu, NS_CHECK + (rule << 3));
 }
 
-function pte_of(m: usize, mm: u32, va: u64): u64 {
-  let table = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
-  if (!table) return 0;
-  for (let shift = 3 + 9 * load<u32>(m, H_LEVELS); ; shift -= 9) {
-    const e = load<u64>(table + ((<usize>(va >> shift) & 511) << 3));
-    if (!(e & PTE_P)) return 0;
-    if (shift == 12 || e & PTE_PSE) return e;
-    table = <usize>(e & PTE_ADDR_MASK);
-  }
-  return unreachable();
-}
 
 /**
  * Rules 1-3 and 8: every secondary entry must translate what the primary PTE
@@ -62,7 +52,7 @@ export function check_coherence(m: usize, cpu: u32): u32 {
       if (!(e & SE_P)) continue;
       const va = gru ? base + ((((e >> 44) - ((base >> 12) & 0xfffff)) & 0xfffff) << 12) : base + (<u64>i << 12);
       const pfn = <u32>((e & SE_PFN_MASK) >> 12);
-      const pte = pte_of(m, mm, va);
+      const pte = pt_lookup(m, mm, va);
       if (!pte || <u32>((pte & PTE_ADDR_MASK) >> 12) != pfn) {
         violation(m, cpu, CHECK_STALE_MAPPINGS);
         found++;

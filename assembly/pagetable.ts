@@ -69,6 +69,19 @@ export function pt_slot(m: usize, mm: u32, va: u64, alloc: bool): usize {
   return table + ((<usize>(va >> 12) & 511) << 3);
 }
 
+/** The present leaf entry that maps va in mm (a walk with no side effects), or 0. */
+export function pt_lookup(m: usize, mm: u32, va: u64): u64 {
+  let table = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
+  if (!table) return 0;
+  for (let shift = top_shift(m); ; shift -= 9) {
+    const e = load<u64>(table + ((<usize>(va >> shift) & 511) << 3));
+    if (!(e & PTE_P)) return 0;
+    if (shift == 12 || e & PTE_PSE) return e;
+    table = <usize>(e & PTE_ADDR_MASK);
+  }
+  return unreachable();
+}
+
 /** Counts a leaf slot newly present (+1) or cleared (-1) in its table's descriptor. */
 export function pt_used_add(m: usize, slot: usize, d: i32): u32 {
   return used_add(m, slot & ~(<usize>4095), d);

@@ -1,8 +1,8 @@
 // The primary MMU's batch entry: an array of operation records run inside
 // Wasm, so a workload crosses the JS boundary once per batch.
-import { H_LEVELS, MM_PGD, PG_MAPPING, PTE_ADDR_MASK, PTE_P, PTE_PSE } from "../layout";
+import { PG_MAPPING, PTE_ADDR_MASK } from "../layout";
 import { mm_addr, page_addr } from "../machine";
-import { mm_init } from "../pagetable";
+import { mm_init, pt_lookup } from "../pagetable";
 import { mmap_read_lock, mmap_read_unlock, mmap_write_lock, mmap_write_unlock } from "./lock";
 import {
   do_exit, do_fork, do_mmap, do_mprotect, do_mremap, do_munmap, do_truncate, FAULT_OK, handle_mm_fault,
@@ -96,15 +96,8 @@ export function vm_init(m: usize): void {
 
 /** The frame mapped at va in mm (a side-effect-free walk), or NIL. */
 export function vm_pfn_at(m: usize, mm: u32, va: u64): u32 {
-  let table = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
-  if (!table) return NIL;
-  for (let shift = 3 + 9 * load<u32>(m, H_LEVELS); ; shift -= 9) {
-    const e = load<u64>(table + ((<usize>(va >> shift) & 511) << 3));
-    if (!(e & PTE_P)) return NIL;
-    if (shift == 12 || e & PTE_PSE) return <u32>((e & PTE_ADDR_MASK) >> 12);
-    table = <usize>(e & PTE_ADDR_MASK);
-  }
-  return unreachable();
+  const e = pt_lookup(m, mm, va);
+  return e ? <u32>((e & PTE_ADDR_MASK) >> 12) : NIL;
 }
 
 function run_one(m: usize, cpu: u32, op: usize): u32 {

@@ -12,10 +12,11 @@
 //
 // The entry table is per instance (entry i translates base + i pages); GRU's
 // is a direct-mapped TLB of tlb_entries slots instead.
-import { H_LEVELS, MM_PGD, PTE_ADDR_MASK, PTE_P, PTE_PSE, PTE_RW } from "../layout";
+import { PTE_ADDR_MASK, PTE_RW } from "../layout";
 import { fmix32 } from "../hash";
 import { mm_addr, page_addr } from "../machine";
 import { handle_mm_fault } from "../mm/memory";
+import { pt_lookup } from "../pagetable";
 import { spin_lock, spin_unlock } from "../sync";
 import { charge, charge_lock, charge_touch, charge_walk, mm_cpu_use } from "../cost";
 import {
@@ -40,18 +41,6 @@ export const SEC_FAULT: u32 = 3;
   return load<u32>(inst, SI_KIND);
 }
 
-/** The primary PTE of va in mm (no side effects), or 0. */
-function primary_pte(m: usize, mm: u32, va: u64): u64 {
-  let table = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
-  if (!table) return 0;
-  for (let shift = 3 + 9 * load<u32>(m, H_LEVELS); ; shift -= 9) {
-    const e = load<u64>(table + ((<usize>(va >> shift) & 511) << 3));
-    if (!(e & PTE_P)) return 0;
-    if (shift == 12 || e & PTE_PSE) return e;
-    table = <usize>(e & PTE_ADDR_MASK);
-  }
-  return unreachable();
-}
 
 /** GRU's direct-mapped TLB slot for va. */
 // @ts-ignore: decorator
@@ -263,10 +252,10 @@ export function sec_access(m: usize, cpu: u32, inst: usize, va: u64, write: bool
   const seq = interval ? load<u32>(mm_addr(m, mm), MM_INV_SEQ) : load<u32>(inst, SI_SEQ);
   if (interval && seq & 1) return retry(m, cpu); // read_begin: an overlapping invalidation runs
   // gfn_to_pfn / get_user_pages: the page comes in through the primary MMU
-  let pte = primary_pte(m, mm, va);
+  let pte = pt_lookup(m, mm, va);
   if (!pte || (write && !(pte & PTE_RW))) {
     if (handle_mm_fault(m, cpu, mm, va, write) != 0) return SEC_FAULT;
-    pte = primary_pte(m, mm, va);
+    pte = pt_lookup(m, mm, va);
     if (!pte) return SEC_FAULT;
   }
   if (k == SEC_KVM) mmu_lock(m, cpu, inst);
