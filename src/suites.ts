@@ -9,6 +9,7 @@ import { mkclean } from "../bench/mkclean.js";
 import { mprotect } from "../bench/mprotect.js";
 import { mremap } from "../bench/mremap.js";
 import { munmap } from "../bench/munmap.js";
+import { paper } from "../bench/paper.js";
 import { reclaim } from "../bench/reclaim.js";
 import { secfault } from "../bench/secfault.js";
 import { truncate } from "../bench/truncate.js";
@@ -29,6 +30,7 @@ export const suites: Suite[] = [
   exit,
   cow,
   secfault,
+  paper,
 ];
 export const DEFAULT_SUITE = "kernels";
 

@@ -1,6 +1,6 @@
 // The primary MMU's batch entry: an array of operation records run inside
 // Wasm, so a workload crosses the JS boundary once per batch.
-import { PG_MAPPING, PTE_ADDR_MASK } from "../layout";
+import { PG_MAPPING, PTE_ADDR_MASK, PTE_RW } from "../layout";
 import { mm_addr, page_addr } from "../machine";
 import { mm_init, pt_lookup } from "../pagetable";
 import { mmap_read_lock, mmap_read_unlock, mmap_write_lock, mmap_write_unlock } from "./lock";
@@ -18,7 +18,7 @@ import { check_coherence } from "../check";
 import { cost_init } from "../cost";
 import { sec_attach } from "../notifier/register";
 import {
-  NF_CHECK_EVERY, NF_ENT_BUMP, NF_EXT_POOL, NF_INST_USED, NF_RMAP_KINDS, NF_SINCE_CHECK, XR_SIZE,
+  NF_CHECK_EVERY, NF_ENT_BUMP, NF_EXT_POOL, NF_INST_USED, NF_RMAP_KINDS, NF_SINCE_CHECK, SI_MM, XR_SIZE,
 } from "../notifier/types";
 import { inst_addr, nf_addr } from "../secondary/common";
 import { SEC_RETRY, sec_access, xpmem_settle } from "../secondary/mmu";
@@ -39,7 +39,7 @@ import { age_page, end_writeback, migrate_page, page_mkclean, page_referenced, r
 //   OP_RECLAIM, OP_MIGRATE, OP_MKCLEAN, OP_AGE   mm, a = va: the page mapped there
 //   OP_POPULATE   mm, a = start, b = end, c = 1 for writes: a fault on every page (MAP_POPULATE)
 //   OP_ATTACH     mm, c = secondary kind, a = first va, d = pages      -> instance id
-//   OP_SEC_ACCESS c = instance id, a = va, d = 1 for a write            -> secondary/mmu.ts SEC_*
+//   OP_SEC_ACCESS c = instance id, a = va, d = 1 for a write (2: a write where the PTE is writable) -> SEC_*
 //   OP_CHECK      the coherence checker over the whole machine          -> violations found
 // Each writes a u32 result to out[i]: 0/1 for success, a fault code, the new
 // pfn of a migration, the count of mappings cleaned or young.
@@ -171,9 +171,13 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
     case OP_ATTACH:
       return sec_attach(m, cpu, c, mm, a, d);
     case OP_SEC_ACCESS: {
+      const inst = inst_addr(m, c);
+      // d = 2: write only where the primary PTE is already writable, so warming a secondary
+      // MMU up does not break copy-on-write sharing the scenario set up
+      const write = d == 2 ? (pt_lookup(m, load<u32>(inst, SI_MM), a) & PTE_RW) != 0 : d != 0;
       // a retried secondary fault is taken again, as a vCPU re-enters the guest and faults once more
       let r = SEC_RETRY;
-      for (let k = 0; k < 8 && r == SEC_RETRY; k++) r = sec_access(m, cpu, inst_addr(m, c), a, d != 0);
+      for (let k = 0; k < 8 && r == SEC_RETRY; k++) r = sec_access(m, cpu, inst, a, write);
       return r;
     }
     case OP_CHECK:

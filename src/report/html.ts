@@ -7,7 +7,7 @@ export function escapeHtml(s: string): string {
   return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 }
 
-const CSS = `
+export const CSS = `
 :root { color-scheme: light; }
 body { margin: 0; background: #fafafa; color: #1a1a1a; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }

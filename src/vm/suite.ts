@@ -349,7 +349,7 @@ function attachSecondaries(
     for (const v of sc.layout) {
       for (let pg = 0; pg < v.pages; pg++) {
         if (rng.float() >= share) continue;
-        touch.push({ kind: OP.SEC_ACCESS, c: inst, a: v.start + (BigInt(pg) << 12n), d: n++ & 1 });
+        touch.push({ kind: OP.SEC_ACCESS, c: inst, a: v.start + (BigInt(pg) << 12n), d: n++ & 1 ? 2 : 0 });
       }
     }
   }
