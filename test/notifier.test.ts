@@ -76,7 +76,7 @@ for (const design of ["virtual", "physical", "physical+range", "interval"]) {
     for (const suite of SUITES) {
       for (const secondary of ["kvm", "gru", "xpmem"]) {
         // fork can only downgrade entries that are writable: a family of one keeps its anonymous pages writable
-        const shape = suite === "fork" ? { mapcount: 1 } : {};
+        const shape: Params = suite === "fork" ? { mapcount: 1 } : {};
         const v = violations(await run(suite, { design, secondary, ...shape }));
         const where = `${suite} ${design} ${secondary}: ${JSON.stringify(v)}`;
         if (design === "physical") {
