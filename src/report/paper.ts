@@ -28,12 +28,21 @@ export const TABLE_RUNS: TableRun[] = [
   {
     key: "growth_mapcount",
     suite: "reclaim",
-    sets: ["secondary=kvm", "mapcount=1..64*2", "procs=64", "vmas=4", "pages=64", "frames=65536", ...QUICK],
+    sets: ["secondary=kvm", "mapcount=1..1024*4", "procs=1024", "vmas=2", "pages=16", ...QUICK],
   },
   {
     key: "growth_range",
     suite: "munmap",
-    sets: ["secondary=kvm", "range_pages=1..4096*4", "pages=4096", "vmas=2", "procs=8", "ops=8", ...QUICK],
+    sets: [
+      "secondary=kvm",
+      "range_pages=1..262144*8",
+      "pages=262144",
+      "vmas=1",
+      "procs=2",
+      "mapcount=2",
+      "ops=2",
+      ...QUICK,
+    ],
   },
   { key: "growth_notifiers", suite: "munmap", sets: ["secondary=kvm", "notifiers=1..64*2", "procs=8", ...QUICK] },
   { key: "growth_sharing", suite: "reclaim", sets: ["secondary=kvm", "file_share=0..1+0.25", ...QUICK] },
