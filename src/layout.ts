@@ -161,6 +161,9 @@ export interface NotifySpec {
   bugs: number;
   /** Entries one sampled check examines (0: all). */
   checkSample: number;
+  /** KVM sptes per gfn (several shadow roots); above 1 they go on rmap descriptors of rmapExt slots. */
+  aliases: number;
+  descNodes: number;
 }
 
 export interface MachinePlan {
@@ -186,7 +189,7 @@ export interface MachinePlan {
     swap: number;
     vmas: number;
     scratch: number;
-    notify?: { header: number; inst: number; ents: number; ext: number };
+    notify?: { header: number; inst: number; ents: number; ext: number; desc: number };
   };
   /** Total bytes; a multiple of the Wasm page. */
   bytes: number;
@@ -227,6 +230,7 @@ export function planMachine(spec: MachineSpec): MachinePlan {
       inst: take(v.notify.instances * SI_SIZE, 64),
       ents: take(v.notify.entries * 8, 64),
       ext: take((v.notify.extNodes + 1) * XR_SIZE, 64),
+      desc: take((v.notify.descNodes + 1) * (8 + 4 * v.notify.rmapExt), 64),
     },
   };
   const pt = take(spec.tables * 4096, 4096);
@@ -298,6 +302,9 @@ export function writeHeader(buf: ArrayBufferLike, p: MachinePlan): void {
       f[NF.ENT_CAP / 4] = n.entries;
       f[NF.RACE / 4] = n.race ? 1 : 0;
       f[NF.CHECK_SAMPLE / 4] = n.checkSample;
+      f[NF.ALIASES / 4] = n.aliases;
+      f[(NF.DESC_POOL + POOL.BASE) / 4] = p.vm.notify.desc;
+      f[(NF.DESC_POOL + POOL.CAP) / 4] = n.descNodes;
     }
   }
 }

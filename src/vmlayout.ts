@@ -170,7 +170,10 @@ export const NF = {
   CHECK_SAMPLE: 96,
   CURSOR_INST: 100,
   CURSOR_ENTRY: 104,
-  SIZE: 128,
+  PENDING_ACKS: 108,
+  ALIASES: 112,
+  DESC_POOL: 116,
+  SIZE: 160,
 } as const;
 export const SI_SIZE = 128;
 export const XR_SIZE = 16;
@@ -200,6 +203,7 @@ export const NS = {
   lock_sleep_ns: 88,
   retries: 96,
   secondary_faults: 104,
+  kvm_rmap_visits: 176,
 } as const;
 export const CHECK_RULES = [
   "stale_mappings",

@@ -174,6 +174,8 @@ test("a page dirtied only through a secondary mapping is never reclaimed clean, 
               race: false,
               bugs: 0,
               checkSample: 0,
+              aliases: 1,
+              descNodes: 16,
             },
           },
         },
@@ -203,4 +205,22 @@ test("a page dirtied only through a secondary mapping is never reclaimed clean, 
       );
     }
   }
+});
+
+test("KVM rmap descriptors: a gfn mapped by 16 shadow roots takes 6 descriptors of 3 slots or 2 of 14, and every spte goes with the gfn", async () => {
+  const at = async (rmap_ext: number) =>
+    run("munmap", { design: "virtual", secondary: "kvm", aliases: 16, rmap_ext, sec_access: 1, file_share: 0 });
+  const three = await at(3);
+  const fourteen = await at(14);
+  assert.deepEqual(violations(three), {}, "coherent with 3 slots");
+  assert.deepEqual(violations(fourteen), {}, "coherent with 14 slots");
+  // per zapped gfn: 16 sptes plus the descriptors walked (6 of 3 slots, 2 of 14)
+  assert.ok(three.secondary_invalidations > 0);
+  const perGfn = (c: Counters) => c.kvm_rmap_visits / (c.secondary_invalidations / 16);
+  assert.equal(perGfn(three), 16 + 6);
+  assert.equal(perGfn(fourteen), 16 + 2);
+  // descriptor bytes per secondary mapping: 6 x (8 + 12) = 120 against 2 x (8 + 56) = 128 per gfn
+  assert.ok(three.kvm_rmap_bytes > 0 && fourteen.kvm_rmap_bytes > 0);
+  const single = await run("munmap", { design: "virtual", secondary: "kvm", aliases: 1, sec_access: 1, file_share: 0 });
+  assert.equal(single.kvm_rmap_visits, 0, "one spte per gfn needs no rmap walk");
 });

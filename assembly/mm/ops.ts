@@ -18,7 +18,8 @@ import { check_coherence } from "../check";
 import { cost_init } from "../cost";
 import { sec_attach } from "../notifier/register";
 import {
-  NF_CHECK_EVERY, NF_ENT_BUMP, NF_EXT_POOL, NF_INST_USED, NF_RMAP_KINDS, NF_SINCE_CHECK, SI_MM, XR_SIZE,
+  NF_CHECK_EVERY, NF_DESC_POOL, NF_ENT_BUMP, NF_EXT_POOL, NF_INST_USED, NF_RMAP_EXT, NF_RMAP_KINDS, NF_SINCE_CHECK,
+  SI_MM, XR_SIZE,
 } from "../notifier/types";
 import { inst_addr, nf_addr } from "../secondary/common";
 import { SEC_RETRY, sec_access, xpmem_settle } from "../secondary/mmu";
@@ -82,6 +83,7 @@ export function vm_init(m: usize): void {
   const nf = nf_addr(m);
   if (nf) {
     init_pool(nf + NF_EXT_POOL, XR_SIZE);
+    init_pool(nf + NF_DESC_POOL, 8 + 4 * load<u32>(nf, NF_RMAP_EXT));
     store<u32>(nf, 0, NF_INST_USED);
     store<u32>(nf, 0, NF_ENT_BUMP);
     store<u32>(nf, 0, NF_RMAP_KINDS);

@@ -10,7 +10,8 @@ import { nr_vmas } from "../mm/vma";
 import { inst_addr, nf_addr } from "../secondary/common";
 import {
   DESIGN_BOTH, DESIGN_INTERVAL, DESIGN_PHYSICAL, DESIGN_VIRTUAL, MM_ITREE, NF_DESIGN, NF_ENT_BASE, NF_ENT_BUMP,
-  NF_ENT_CAP, NF_INST_CAP, NF_INST_USED, NF_RMAP_KINDS, NF_TLB_ENTRIES, SEC_GRU, SI_BASE, SI_ENTRIES, SI_ID,
+  NF_ALIASES, NF_ENT_CAP, NF_INST_CAP, NF_INST_USED, NF_RMAP_KINDS, NF_TLB_ENTRIES, SEC_GRU, SEC_KVM, SI_ALIAS, SI_BASE,
+  SI_ENTRIES, SI_ID, SI_RMAP,
   SI_KIND, SI_MM, SI_NEXT, SI_NODE, SI_PAGES, SI_SIZE,
 } from "./types";
 
@@ -26,20 +27,27 @@ export function sec_attach(m: usize, cpu: u32, kind: u32, mm: u32, base: u64, pa
   const id = load<u32>(nf, NF_INST_USED);
   if (id >= load<u32>(nf, NF_INST_CAP)) return ~0;
   const slots = kind == SEC_GRU ? load<u32>(nf, NF_TLB_ENTRIES) : pages;
+  // KVM also keeps an rmap head per gfn and, with several shadow roots, their further sptes
+  const aliases = load<u32>(nf, NF_ALIASES);
+  const extra = kind == SEC_KVM && aliases > 1 ? ((pages + 1) >> 1) + pages * (aliases - 1) : 0;
   const bump = load<u32>(nf, NF_ENT_BUMP);
-  if (bump + slots > load<u32>(nf, NF_ENT_CAP)) return ~0;
-  store<u32>(nf, bump + slots, NF_ENT_BUMP);
+  if (bump + slots + extra > load<u32>(nf, NF_ENT_CAP)) return ~0;
+  store<u32>(nf, bump + slots + extra, NF_ENT_BUMP);
   store<u32>(nf, id + 1, NF_INST_USED);
   const inst = inst_addr(m, id);
   memory.fill(inst, 0, SI_SIZE);
   const ents = <usize>load<u32>(nf, NF_ENT_BASE) + (<usize>bump << 3);
-  memory.fill(ents, 0, <usize>slots << 3);
+  memory.fill(ents, 0, <usize>(slots + extra) << 3);
   store<u32>(inst, kind, SI_KIND);
   store<u32>(inst, mm, SI_MM);
   store<u32>(inst, <u32>ents, SI_ENTRIES);
   store<u64>(inst, base, SI_BASE);
   store<u32>(inst, pages, SI_PAGES);
   store<u32>(inst, id, SI_ID);
+  if (extra) {
+    store<u32>(inst, <u32>(ents + (<usize>slots << 3)), SI_RMAP);
+    store<u32>(inst, <u32>(ents + (<usize>(slots + ((pages + 1) >> 1)) << 3)), SI_ALIAS);
+  }
   const d = load<u32>(nf, NF_DESIGN);
   const ma = mm_addr(m, mm);
   if (d == DESIGN_VIRTUAL || d == DESIGN_BOTH) {

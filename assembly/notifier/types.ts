@@ -32,6 +32,7 @@ export const SEC_XPMEM: u32 = 3;
 //  92 race: 1 = a secondary fault races every range invalidation (another CPU's, injected)
 //  96 check_sample: entries one sampled check examines (0 = all)   100 cursor_inst  104 cursor_entry
 // 108 pending_acks: XPmem recalls queued in atomic context (physical+range)
+// 112 aliases: KVM sptes per gfn (several shadow roots)   116 KVM rmap descriptor pool (24 B)
 // └────────────────────────────────────────────────────────────────────────╛
 export const NF_DESIGN: u32 = 0;
 export const NF_INST_BASE: u32 = 4;
@@ -56,7 +57,9 @@ export const NF_CHECK_SAMPLE: u32 = 96;
 export const NF_CURSOR_INST: u32 = 100;
 export const NF_CURSOR_ENTRY: u32 = 104;
 export const NF_PENDING_ACKS: u32 = 108;
-export const NF_SIZE: u32 = 128;
+export const NF_ALIASES: u32 = 112;
+export const NF_DESC_POOL: u32 = 116;
+export const NF_SIZE: u32 = 160;
 
 // Deliberately broken variants, one per checker rule (mutation tests).
 export const BUG_NO_RANGE_END: u32 = 1 << 0; // range_end dropped
@@ -72,7 +75,8 @@ export const BUG_KEEP_WRITE: u32 = 1 << 6; // a downgrade leaves the secondary e
 //  16 base: first va (u64)   24 pages: entries in the table   28 mmu_lock (spin)
 //  32 seq: mmu_notifier_seq / interval invalidate_seq        36 count: invalidations in progress
 //  40 itree node (32 B): the interval subscription            72 flags   76 id
-//  80 retries   84 faults   88 zapped
+//  80 retries   84 faults   88 zapped   92 rmap: KVM's rmap heads (u32 per gfn)
+//  96 alias: KVM's further sptes (aliases - 1 per gfn, u64)
 // └──────────────────────────────────────────────────────────────────────────────╛
 export const SI_KIND: u32 = 0;
 export const SI_MM: u32 = 4;
@@ -87,6 +91,8 @@ export const SI_NODE: u32 = 40;
 export const SI_ID: u32 = 76;
 export const SI_RETRIES: u32 = 80;
 export const SI_FAULTS: u32 = 84;
+export const SI_RMAP: u32 = 92;
+export const SI_ALIAS: u32 = 96;
 export const SI_SIZE: u32 = 128;
 
 // ╒═════════════════ Secondary entry (8 B; KVM spte, XPmem export, GRU TLB slot) ═════════════════╕
@@ -128,6 +134,7 @@ export const MM_ACTIVE: u32 = 60;
 //   0 calls_invalidate_page   8 calls_range_start   16 calls_range_end   24 calls_young   32 calls_release
 //  40 calls_rmap_page   48 notifier_calls   56 ext_rmap_visits   64 secondary_invalidations
 //  72 secondary_tlb_flushes   80 sleeps   88 lock_sleep_ns   96 retries   104 secondary_faults
+// 176 kvm_rmap_visits: rmap entries and descriptors KVM walked to zap sptes
 // 112.. checker rules (CHECK_*), 8 each    248 preempt_count (u32): spinlocks held, kept in every build
 // └─────────────────────────────────────────────────────────────────────────────────────────────────┘
 export const NSTAT_OFF: u32 = 768;
@@ -146,6 +153,7 @@ export const NS_LOCK_SLEEP_NS: u32 = 88;
 export const NS_RETRIES: u32 = 96;
 export const NS_SEC_FAULTS: u32 = 104;
 export const NS_CHECK: u32 = 112;
+export const NS_KVM_RMAP_VISITS: u32 = 176;
 export const NS_PREEMPT: u32 = 248;
 
 // Checker rules (domain.md §10), numbered as in docs/coherence.md.
@@ -158,3 +166,14 @@ export const CHECK_FAULT_IN_OPEN_RANGE: u32 = 5;
 export const CHECK_UNPAIRED_RANGE: u32 = 6;
 export const CHECK_SLEEP_IN_ATOMIC: u32 = 7;
 export const CHECK_RULES: u32 = 8;
+
+// ╒═══════ KVM rmap head (u32 per gfn; domain.md §4.1) ═══════╕
+//  0: no spte · bit 0 clear: the address of the one spte (inline)
+//  bit 0 set: the address of a descriptor, | 1
+// └────────────────────────────────────────────────────────────╛
+// ╒═══════ KVM rmap descriptor (pte_list_desc): 8 + 4 * rmap_ext B ═══════╕
+//   0 more: next descriptor   4 count   8 sptes[rmap_ext]: spte addresses
+// └────────────────────────────────────────────────────────────────────────╛
+export const KD_MORE: u32 = 0;
+export const KD_COUNT: u32 = 4;
+export const KD_SPTES: u32 = 8;

@@ -17,11 +17,12 @@ import { fmix32 } from "../hash";
 import { mm_addr, page_addr } from "../machine";
 import { handle_mm_fault } from "../mm/memory";
 import { pt_lookup } from "../pagetable";
+import { kvm_rmap_add, kvm_rmap_zap } from "./kvm_rmap";
 import { spin_lock, spin_unlock } from "../sync";
 import { charge, charge_lock, charge_touch, charge_walk, mm_cpu_use } from "../cost";
 import {
   BUG_FAULT_IN_RANGE, BUG_KEEP_WRITE, BUG_NO_TLB_FLUSH, CHECK_FAULT_IN_OPEN_RANGE, CHECK_SLEEP_IN_ATOMIC,
-  DESIGN_BOTH, DESIGN_INTERVAL, MM_ACTIVE, NF_PENDING_ACKS, MM_INV_SEQ, NF_DESIGN, NF_FLUSH_PAGE, NF_KVM_RETRY, NF_PARTITIONS, NF_REMOTE_NS,
+  DESIGN_BOTH, DESIGN_INTERVAL, MM_ACTIVE, NF_ALIASES, NF_PENDING_ACKS, SI_ALIAS, SI_RMAP, MM_INV_SEQ, NF_DESIGN, NF_FLUSH_PAGE, NF_KVM_RETRY, NF_PARTITIONS, NF_REMOTE_NS,
   NF_TLB_ENTRIES, NS_CHECK, NS_LOCK_SLEEP_NS, NS_PREEMPT, NS_RETRIES, NS_SEC_FAULTS, NS_SEC_FLUSHES,
   NS_SEC_INVALIDATIONS, NS_SLEEPS, PG_SEC, SE_A, SE_D, SE_P, SE_W, SEC_ACCESSED, SEC_GRU, SEC_KVM, SEC_XPMEM, SI_BASE, SI_COUNT,
   SI_ENTRIES, SI_KIND, SI_LOCK, SI_MM, SI_PAGES, SI_SEQ,
@@ -109,9 +110,23 @@ function zap(m: usize, cpu: u32, inst: usize, ent: usize, per_page_flush: bool):
   if (!(e & SE_P)) return;
   if (kind(inst) == SEC_GRU && bug(m, BUG_NO_TLB_FLUSH)) return; // the TLB keeps it
   if (e & SE_W && bug(m, BUG_KEEP_WRITE)) return; // a writable entry survives the downgrade
-  drop_entry(m, cpu, inst, ent);
-  ncount(m, cpu, NS_SEC_INVALIDATIONS);
+  const rmap = <usize>load<u32>(inst, SI_RMAP);
+  if (rmap) {
+    // KVM finds every spte of the gfn through its rmap (kvm_unmap_rmapp)
+    const gfn = (ent - <usize>load<u32>(inst, SI_ENTRIES)) >> 3;
+    kvm_rmap_zap(m, cpu, inst, rmap + (gfn << 2), ent, zap_spte);
+  } else {
+    drop_entry(m, cpu, inst, ent);
+    ncount(m, cpu, NS_SEC_INVALIDATIONS);
+  }
   if (per_page_flush) ncount(m, cpu, NS_SEC_FLUSHES);
+}
+
+/** One spte of a KVM gfn: the first carries A/D and the checker's bookkeeping; the others only go. */
+function zap_spte(m: usize, cpu: u32, inst: usize, spte: usize, first: usize): void {
+  if (spte == first) drop_entry(m, cpu, inst, spte);
+  else store<u64>(spte, 0);
+  ncount(m, cpu, NS_SEC_INVALIDATIONS);
 }
 
 /** invalidate_page(mm, va) for one instance; also the interval design's one-page range. */
@@ -278,6 +293,19 @@ export function sec_access(m: usize, cpu: u32, inst: usize, va: u64, write: bool
   if (k == SEC_GRU) e |= ((va >> 12) & 0xfffff) << 44;
   store<u64>(ent, e);
   sec_ref(m, pfn, 1);
+  const rmap = <usize>load<u32>(inst, SI_RMAP);
+  if (rmap) {
+    // every shadow root maps the gfn: one spte each, all on the gfn's rmap
+    const gfn = (ent - <usize>load<u32>(inst, SI_ENTRIES)) >> 3;
+    const head = rmap + (gfn << 2);
+    const aliases = load<u32>(nf, NF_ALIASES);
+    kvm_rmap_add(m, head, <u32>ent);
+    for (let k: u32 = 1; k < aliases; k++) {
+      const alias = <usize>load<u32>(inst, SI_ALIAS) + ((gfn * <usize>(aliases - 1) + <usize>(k - 1)) << 3);
+      store<u64>(alias, e);
+      kvm_rmap_add(m, head, <u32>alias);
+    }
+  }
   if (physical(m)) ext_rmap_add(m, pfn, inst, ent);
   if (k == SEC_KVM) spin_unlock(inst + SI_LOCK);
   sec_touched(m, pfn, write);

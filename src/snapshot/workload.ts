@@ -252,6 +252,7 @@ export interface SnapshotBuilt {
   snapshot: Uint8Array;
   rmapBytes: number;
   extBytes: number;
+  kvmRmapBytes: number;
   buildSeconds: number;
   firstInstance: Map<number, number>;
 }
@@ -331,6 +332,7 @@ export function snapshotBuild(
       snapshot: vm.snapshot(),
       rmapBytes: mappings ? vm.rmapBytes() / mappings : 0,
       extBytes: sec ? (vm.extRmapNodes() * XR_SIZE) / sec : 0,
+      kvmRmapBytes: sec ? vm.kvmRmapBytes() / sec : 0,
       buildSeconds,
       firstInstance,
     };

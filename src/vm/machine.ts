@@ -206,6 +206,15 @@ export class VmMachine {
     return count;
   }
 
+  /** Bytes of KVM rmap descriptors in use (pte_list_desc: 8 + 4 * rmap_ext each). */
+  kvmRmapBytes(): number {
+    const vmh = this.dv.getUint32(this.m + H.VM, true);
+    const nf = this.dv.getUint32(vmh + VM.NOTIFY, true);
+    if (!nf) return 0;
+    const used = this.dv.getUint32(nf + NF.DESC_POOL + POOL.USED, true);
+    return used * this.dv.getUint32(nf + NF.DESC_POOL + POOL.OBJ, true);
+  }
+
   /** External rmap nodes in use (the physical designs). */
   extRmapNodes(): number {
     const vmh = this.dv.getUint32(this.m + H.VM, true);

@@ -73,7 +73,8 @@ export const scenarioParams = {
   frames: int("frames in the machine (0: sized to the scenario)", 0, 0, 1 << 24),
   notifiers: int("secondary MMU instances per process (notifiers on each mm)", 1, 1, 64),
   sec_access: num("fraction of each process's pages the secondary MMU touches before timing", 0.5, 0, 1),
-  rmap_ext: int("KVM rmap descriptor slots (3 in 2.6.3x, 14 since 2021)", 14, 1, 64),
+  rmap_ext: int("KVM rmap descriptor slots (3 in 2.6.3x's pte_list_desc, 14 since 2021)", 14, 1, 64),
+  aliases: int("KVM sptes per gfn (shadow roots mapping it); above 1 they are chained on rmap descriptors", 1, 1, 512),
   partitions: int("XPmem remote partitions acknowledging every invalidation", 4, 1, 1024),
   remote_ns: int("XPmem acknowledgement latency, modeled ns", 2000, 0, 1e9),
   tlb_entries: int("GRU TLB entries", 256, 1, 1 << 20),
@@ -145,6 +146,8 @@ interface Built {
   rmapBytes: number;
   /** External rmap bytes per secondary mapping (the physical designs' cost). */
   extBytes: number;
+  /** KVM rmap descriptor bytes per secondary mapping (non-zero with aliases > 1). */
+  kvmRmapBytes: number;
   buildSeconds: number;
   /** Each mm's first secondary instance id. */
   firstInstance: Map<number, number>;
@@ -201,10 +204,15 @@ function notifySpec(p: Params, mms: number, frames: number, spanPages: number) {
   if (p.design === "none") return undefined;
   const per = p.notifiers as number;
   const slots = p.secondary === "gru" ? (p.tlb_entries as number) : spanPages;
+  const aliases = p.secondary === "kvm" ? (p.aliases as number) : 1;
+  // KVM with several roots: rmap heads (half a slot per gfn) and the further sptes
+  const kvmExtra = aliases > 1 ? Math.ceil(spanPages / 2) + spanPages * (aliases - 1) : 0;
   return {
     design: DESIGN[p.design as Design],
     instances: mms * per + 8,
-    entries: mms * per * slots + 64,
+    entries: mms * per * (slots + kvmExtra) + 64,
+    aliases,
+    descNodes: aliases > 1 ? mms * per * spanPages * Math.ceil(aliases / (p.rmap_ext as number)) + 64 : 16,
     extNodes: Math.ceil(frames * (p.sec_access as number)) * per * 4 + 1024,
     tlbEntries: p.tlb_entries as number,
     partitions: p.partitions as number,
@@ -233,6 +241,7 @@ const MACHINE_KEYS = [
   "frames",
   "notifiers",
   "sec_access",
+  "aliases",
   "rmap_ext",
   "partitions",
   "remote_ns",
@@ -309,10 +318,11 @@ async function build(def: VmSuiteDef, p: Params, ctx: SuiteContext): Promise<Bui
     const rmapBytes = mappings ? vm.rmapBytes() / mappings : 0;
     const sec = vm.secondaryEntries();
     const extBytes = sec ? (vm.extRmapNodes() * XR_SIZE) / sec : 0;
+    const kvmRmapBytes = sec ? vm.kvmRmapBytes() / sec : 0;
     ctx.note(
       `${def.name} ${p.design}/${p.secondary}/${primary}: ${sc.families} families, ${mappings} mappings, ${sec} secondary entries, built in ${buildSeconds.toFixed(2)} s`,
     );
-    return { vm, sc, snapshot: vm.snapshot(), rmapBytes, extBytes, buildSeconds, firstInstance };
+    return { vm, sc, snapshot: vm.snapshot(), rmapBytes, extBytes, kvmRmapBytes, buildSeconds, firstInstance };
   });
 }
 
@@ -381,6 +391,7 @@ const NOTIFY_KEYS = [
   "lock_sleep_ns",
   "retries",
   "secondary_faults",
+  "kvm_rmap_visits",
 ] as const;
 
 export function vmSuite(def: VmSuiteDef): Suite {
@@ -418,6 +429,7 @@ export function vmSuite(def: VmSuiteDef): Suite {
         if (p.design !== "none") {
           for (const k of NOTIFY_KEYS) c[k] = (after[k] - before[k]) / counted;
           c.ext_rmap_bytes = b.extBytes;
+          c.kvm_rmap_bytes = b.kvmRmapBytes;
           // the checker's counts are totals over the batch, not per op: any non-zero is a violation
           for (const k of CHECK_RULES) c[k] = after[k] - before[k];
         }
