@@ -801,8 +801,8 @@ function historySection(get: (k: string) => LoadedRun): string[] {
       "sptes per gfn",
       "3 slots: rmap visits/op",
       "14 slots: rmap visits/op",
-      "3 slots: B/spte",
-      "14 slots: B/spte",
+      "3 slots: descriptor B/gfn",
+      "14 slots: descriptor B/gfn",
       "3 slots: ns/op",
       "14 slots: ns/op",
     ];
