@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { harnessParams } from "../src/common.js";
-import type { Core } from "../src/core.js";
+import type { Core, CoreOp } from "../src/core.js";
 import { C, planMachine } from "../src/layout.js";
 import { hex } from "../src/measure.js";
 import { int, oneOf, type Params } from "../src/options.js";
@@ -200,7 +200,7 @@ async function prepare(params: Params, ctx: SuiteContext): Promise<Prepared | { 
   const core = impl === "wasm" ? m.wasm : m.ts;
   if (workers === 1) {
     const [[fn, ...args]] = calls(m, op, 0, 1);
-    const f = (core[fn] as (...a: number[]) => bigint).bind(core);
+    const f = (core[fn as CoreOp] as (...a: number[]) => bigint).bind(core);
     return {
       ops,
       unit,
@@ -254,7 +254,7 @@ function countersOf(m: Machine, op: Op): Counters {
   };
   const before = read();
   const [[fn, , , ...rest]] = calls(m, op, 0, 1);
-  const f = (m.wasm[fn] as (...a: number[]) => bigint).bind(m.wasm);
+  const f = (m.wasm[fn as CoreOp] as (...a: number[]) => bigint).bind(m.wasm);
   const r = f(m.w.plan.m, cpu, ...rest);
   if (op === "zap_range") {
     m.wasm.pt_map_batch(m.w.plan.m, m.w.mm, m.w.restoreVas.addr, m.w.restorePtes.addr, m.w.restoreVas.n);

@@ -17,6 +17,7 @@ export class WorkerPool {
     private readonly piscina: Piscina,
     readonly workers: number,
     private readonly barrier: number,
+    private readonly memory: WebAssembly.Memory,
   ) {}
 
   /** Starts `workers` threads; `barrier` is the address of two spare u32 words in the memory. */
@@ -29,7 +30,7 @@ export class WorkerPool {
       workerData: data,
       atomics: "sync",
     });
-    const pool = new WorkerPool(piscina, workers, barrier);
+    const pool = new WorkerPool(piscina, workers, barrier, data.memory);
     // Every worker instantiates before the first timed step.
     await pool.step(() => ({ impl: "wasm", calls: [], combine: "add" }));
     return pool;
@@ -37,6 +38,9 @@ export class WorkerPool {
 
   /** Runs one task per worker, started together at the barrier. */
   async step(task: (worker: number) => Omit<Task, "barrier" | "parties">): Promise<TimedStep> {
+    // No worker is inside the barrier between steps: start its arrival count from zero, whatever
+    // the memory held there (a restored snapshot, an earlier batch's arrays).
+    Atomics.store(new Int32Array(this.memory.buffer, this.barrier, 1), 0, 0);
     const results: TaskResult[] = await Promise.all(
       Array.from({ length: this.workers }, (_, i) =>
         this.piscina.run({ ...task(i), barrier: this.barrier, parties: this.workers } satisfies Task),

@@ -11,6 +11,7 @@ import { mremap } from "../bench/mremap.js";
 import { munmap } from "../bench/munmap.js";
 import { paper } from "../bench/paper.js";
 import { reclaim } from "../bench/reclaim.js";
+import { scaling } from "../bench/scaling.js";
 import { secfault } from "../bench/secfault.js";
 import { truncate } from "../bench/truncate.js";
 import { UsageError } from "./errors.js";
@@ -30,6 +31,7 @@ export const suites: Suite[] = [
   exit,
   cow,
   secfault,
+  scaling,
   paper,
 ];
 export const DEFAULT_SUITE = "kernels";

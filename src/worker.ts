@@ -11,7 +11,8 @@ export interface WorkerData {
   memory: WebAssembly.Memory;
 }
 
-export type Call = [op: CoreOp, ...args: number[]];
+/** A core operation, or (Wasm only) the primary MMU's batch entry. */
+export type Call = [op: CoreOp | "vm_run_batch", ...args: number[]];
 
 export interface Task {
   impl: "wasm" | "ts";
@@ -35,10 +36,11 @@ const wasm = instantiate(module, memory);
 const cores: Record<Task["impl"], Core> = { wasm, ts: new TsCore(memory.buffer) };
 
 export default function run(task: Task): TaskResult {
-  const core = cores[task.impl] as unknown as Record<CoreOp, (...a: number[]) => bigint | number>;
+  const core = cores[task.impl] as unknown as Record<string, (...a: number[]) => bigint | number>;
+  const fns = task.calls.map(([op]) => core[op]?.bind(core) ?? (task.impl === "wasm" ? wasm.raw[op] : undefined));
   wasm.raw.barrier_wait(task.barrier, task.parties);
   const start = process.hrtime.bigint();
-  const results = task.calls.map(([op, ...args]) => BigInt(core[op](...args)));
+  const results = task.calls.map(([, ...args], i) => BigInt(fns[i](...args)));
   const end = process.hrtime.bigint();
   return { start, end, result: combine(results, task.combine), threadId };
 }

@@ -277,3 +277,46 @@ test("every VM suite runs on a tiny scenario: the four primary rmap generations 
     }
   }
 });
+
+test("the scaling suite runs a VM operation on 1 and 2 workers sharing the memory, with the same successes", () => {
+  const out = mkdtempSync(join(tmpdir(), "rmapbench-scaling-"));
+  const r = rmapbench(
+    [
+      "run",
+      "scaling",
+      "--set",
+      "op=cow",
+      "--set",
+      "design=virtual",
+      "--set",
+      "workers=1,2",
+      "--set",
+      "procs=16",
+      "--set",
+      "vmas=2",
+      "--set",
+      "pages=16",
+      "--set",
+      "ops=64",
+      "--set",
+      "rounds=1",
+      "--set",
+      "iterations=2",
+      "--set",
+      "warmup=1",
+      "--format",
+      "json",
+    ],
+    out,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const dir = join(out, "scaling");
+  const json = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith(".json")) ?? ""), "utf8"));
+  assert.equal(json.benchmarks.length, 2);
+  assert.equal(
+    new Set(json.benchmarks.map((e: { checksum: string }) => e.checksum)).size,
+    1,
+    "the same operations succeed on 1 and 2 workers",
+  );
+  assert.ok(json.analysis.scaling.length > 0, "throughput against workers is analysed");
+});

@@ -61,10 +61,15 @@ export class VmMachine {
   readonly arena: Arena;
   readonly dv: DataView;
 
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+
   constructor(spec: MachineSpec & { vm: VmSpec }, build: Build = "release", memory?: WebAssembly.Memory) {
     this.plan = planMachine(spec);
     const mem = memory ?? createMemory(this.plan.bytes);
-    this.core = instantiate(loadModule(build), mem);
+    this.memory = mem;
+    this.module = loadModule(build);
+    this.core = instantiate(this.module, mem);
     writeHeader(mem.buffer, this.plan);
     this.core.machine_init(this.plan.m);
     this.core.raw.vm_init(this.plan.m);
@@ -74,6 +79,21 @@ export class VmMachine {
 
   get m(): number {
     return this.plan.m;
+  }
+
+  /** Writes operation records into the scratch region (until release); returns their address. */
+  place(ops: VmOp[]): number {
+    const base = this.arena.alloc(Math.max(1, ops.length) * OP_SIZE, 8);
+    ops.forEach((o, i) => {
+      const p = base + i * OP_SIZE;
+      this.dv.setUint32(p, o.kind, true);
+      this.dv.setUint32(p + 4, o.mm ?? 0, true);
+      this.dv.setBigUint64(p + 8, o.a ?? 0n, true);
+      this.dv.setBigUint64(p + 16, o.b ?? 0n, true);
+      this.dv.setUint32(p + 24, o.c ?? 0, true);
+      this.dv.setUint32(p + 28, o.d ?? 0, true);
+    });
+    return base;
   }
 
   /** Runs operation records in one Wasm call; returns each result. */

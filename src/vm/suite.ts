@@ -138,7 +138,7 @@ export function validateScenario(p: Params): string | undefined {
   return undefined;
 }
 
-interface Built {
+export interface Built {
   vm: VmMachine;
   sc: Scenario;
   snapshot: Uint8Array;
@@ -181,7 +181,7 @@ function machineSpec(
     chainNodes: chained * perPage + ops * 4 + 1024,
     vidxSlots: 16,
     mms,
-    cpus: Math.max(2, p.cpus as number),
+    cpus: Math.max(2, p.cpus as number, (p.workers as number | undefined) ?? 1),
     scratch: 4 << 20,
     vm: {
       design: PRIMARY[design],
@@ -394,7 +394,21 @@ const NOTIFY_KEYS = [
   "kvm_rmap_visits",
 ] as const;
 
+/** Every VM suite's definition by name, for suites that reuse another's operations (scaling, paper). */
+export const vmDefs = new Map<string, VmSuiteDef>();
+
+/** The built machine of a cell (cached per run), and the ops of one batch. */
+export async function prepareCell(
+  def: VmSuiteDef,
+  p: Params,
+  ctx: SuiteContext,
+): Promise<{ b: Built; ops: VmOp[] | string }> {
+  const b = await build(def, p, ctx);
+  return { b, ops: def.ops(b.sc, p, p.ops as number, b.firstInstance) };
+}
+
 export function vmSuite(def: VmSuiteDef): Suite {
+  vmDefs.set(def.name, def);
   return {
     name: def.name,
     doc: `${def.doc}; one op = ${def.unitDoc}`,
