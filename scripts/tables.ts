@@ -1,5 +1,5 @@
 // `npm run tables`: regenerates results/ from scratch — every run of
-// TABLE_RUNS (src/report/paper.ts) as a plain `rmapbench run` into
+// TABLE_RUNS (src/report/paper-runs.ts) as a plain `rmapbench run` into
 // results/<suite>/, then results/tables.json (which run made which table) and
 // results/README.md, written from the run JSONs.
 //   --readme   only rewrite results/README.md from the runs tables.json lists
