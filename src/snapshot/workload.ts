@@ -13,7 +13,8 @@ import type { NotifySpec } from "../layout.js";
 import type { Param, Params } from "../options.js";
 import { Rng } from "../rng.js";
 import type { SuiteContext } from "../suite.js";
-import type { VmMachine, VmOp } from "../vm/machine.js";
+import type { VmOp } from "../vm/machine.js";
+import type { Built } from "../vm/suite.js";
 import { OP, type Primary, SECONDARY, type Secondary, VM_FLAG, XR_SIZE } from "../vmlayout.js";
 import type { Scenario, Target } from "../workload/scenario.js";
 import { readSnapshot, SnapshotError } from "./format.js";
@@ -246,16 +247,8 @@ export function validateSnapshot(
   }
 }
 
-export interface SnapshotBuilt {
-  vm: VmMachine;
-  sc: Scenario;
-  snapshot: Uint8Array;
-  rmapBytes: number;
-  extBytes: number;
-  kvmRmapBytes: number;
-  buildSeconds: number;
-  firstInstance: Map<number, number>;
-}
+/** A snapshot's machine is built into the same shape as a synthetic scenario's. */
+export type SnapshotBuilt = Built;
 
 /** The suite's notifier settings for a machine of mms mms and frames frames, secondaries spanning spanPages. */
 export type NotifyOf = (p: Params, mms: number, frames: number, spanPages: number) => NotifySpec | undefined;

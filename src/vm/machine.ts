@@ -100,17 +100,8 @@ export class VmMachine {
   run(ops: VmOp[], cpu = 0): number[] {
     const mark = this.arena.mark();
     try {
-      const base = this.arena.alloc(ops.length * OP_SIZE, 8);
+      const base = this.place(ops);
       const out = this.arena.alloc(ops.length * 4, 4);
-      ops.forEach((o, i) => {
-        const p = base + i * OP_SIZE;
-        this.dv.setUint32(p, o.kind, true);
-        this.dv.setUint32(p + 4, o.mm ?? 0, true);
-        this.dv.setBigUint64(p + 8, o.a ?? 0n, true);
-        this.dv.setBigUint64(p + 16, o.b ?? 0n, true);
-        this.dv.setUint32(p + 24, o.c ?? 0, true);
-        this.dv.setUint32(p + 28, o.d ?? 0, true);
-      });
       this.core.raw.vm_run_batch(this.m, cpu, base, ops.length, out);
       return Array.from(new Uint32Array(this.dv.buffer, out, ops.length));
     } finally {
