@@ -100,15 +100,30 @@ export function check_writeback(m: usize, cpu: u32, pfn: u32): void {
   if (!nf_addr(m)) return;
   const p = page_addr(m, pfn);
   const sec = load<u32>(p, PG_SEC);
-  if (sec & SEC_DIRTIED && !(load<u32>(p, PG_FLAGS) & PG_DIRTY)) violation(m, cpu, CHECK_LOST_DIRTY);
-  store<u32>(p, sec & ~SEC_DIRTIED, PG_SEC);
+  if (sec & SEC_DIRTIED && !(atomic.load<u32>(p, PG_FLAGS) & PG_DIRTY)) violation(m, cpu, CHECK_LOST_DIRTY);
+  atomic.and<u32>(p + PG_SEC, ~SEC_DIRTIED); // other CPUs count entries in the same word
 }
 
 /** Rule 5: an aging pass that found the page idle although a secondary used it since the last pass. */
-export function check_aged(m: usize, cpu: u32, pfn: u32, referenced: u32): void {
+export function check_aged(m: usize, cpu: u32, pfn: u32, referenced: u32, before: u32 = 0xffff_ffff): void {
   if (!nf_addr(m)) return;
   const p = page_addr(m, pfn);
-  const sec = load<u32>(p, PG_SEC);
-  if (sec & SEC_ACCESSED && !referenced) violation(m, cpu, CHECK_LOST_YOUNG);
-  store<u32>(p, sec & ~SEC_ACCESSED, PG_SEC);
+  const seen = before == 0xffff_ffff ? atomic.load<u32>(p, PG_SEC) & SEC_ACCESSED : before;
+  if (seen && !referenced) violation(m, cpu, CHECK_LOST_YOUNG);
+  // only what the pass could have seen is consumed: an access that lands during the walk stays marked
+  if (seen) atomic.and<u32>(p + PG_SEC, ~SEC_ACCESSED);
+}
+
+/** An aging pass found the page used: what it saw is consumed, so a later pass is not judged on it. */
+export function aged_seen(m: usize, pfn: u32): void {
+  if (nf_addr(m)) atomic.and<u32>(page_addr(m, pfn) + PG_SEC, ~SEC_ACCESSED);
+}
+
+/**
+ * The secondary-accessed mark as an aging pass begins. Under concurrency the
+ * rule is judged against this: an access after the walk passed its entry is
+ * the next pass's to find.
+ */
+export function aged_begin(m: usize, pfn: u32): u32 {
+  return nf_addr(m) ? atomic.load<u32>(page_addr(m, pfn), PG_SEC) & SEC_ACCESSED : 0;
 }

@@ -11,6 +11,7 @@ import { H_VM } from "./layout";
 import { mm_addr } from "./machine";
 import { MM_CPUMASK } from "./mm/types";
 import { count, ST_IPIS, ST_MODELED_NS, ST_TLB_FLUSHES } from "./mm/vmstat";
+import { cb, CB_ACKS, ipi_post, ipi_wait, scheduled, tlb_flush_local } from "./smp";
 
 // ╒═══════════════════ Cost block (40 B, u32 each, at VM header offset VM_COST) ═══════════════════╕
 //   0 invlpg_ns: one local INVLPG          4 full_flush_ns: a local full flush (CR3 write + refill share)
@@ -106,10 +107,15 @@ export function cost_init(m: usize): void {
 export function mm_cpu_use(m: usize, cpu: u32, mm: u32): void {
   const a = mm_addr(m, mm) + MM_CPUMASK;
   const bit: u64 = <u64>1 << <u64>(cpu & 63);
-  const v = load<u64>(a);
-  if (v & bit) return;
-  store<u64>(a, v | bit);
+  if (atomic.load<u64>(a) & bit) return;
+  atomic.or<u64>(a, bit); // CPUs of other workers join the mask at the same time
   charge(m, cpu, <u64>load<u32>(cost_addr(m), CO_LINE));
+}
+
+/** A local flush of `pages` pages: INVLPG each, or a full flush above the ceiling. */
+export function flush_cost(m: usize, pages: u64): u64 {
+  const c = cost_addr(m);
+  return pages > <u64>load<u32>(c, CO_FLUSH_CEILING) ? <u64>load<u32>(c, CO_FULL_FLUSH) : pages * <u64>load<u32>(c, CO_INVLPG);
 }
 
 /**
@@ -122,14 +128,26 @@ export function mm_cpu_use(m: usize, cpu: u32, mm: u32): void {
 export function tlb_flush_mm(m: usize, cpu: u32, mm: u32, pages: u64): void {
   count(m, cpu, ST_TLB_FLUSHES);
   const c = cost_addr(m);
-  let ns: u64 = pages > <u64>load<u32>(c, CO_FLUSH_CEILING)
-    ? <u64>load<u32>(c, CO_FULL_FLUSH)
-    : pages * <u64>load<u32>(c, CO_INVLPG);
-  const remote = load<u64>(mm_addr(m, mm), MM_CPUMASK) & ~(<u64>1 << <u64>(cpu & 63));
+  let ns = flush_cost(m, pages);
+  const remote = atomic.load<u64>(mm_addr(m, mm), MM_CPUMASK) & ~(<u64>1 << <u64>(cpu & 63));
+  const sched = scheduled(m, cpu);
+  if (sched) tlb_flush_local(m, cpu, mm);
   if (remote) {
     const n = popcnt<u64>(remote);
     count(m, cpu, ST_IPIS, n);
     ns += <u64>load<u32>(c, CO_IPI) + (n - 1) * <u64>load<u32>(c, CO_IPI_EXTRA);
+    if (sched) {
+      // the shootdown for real: a request in each target's mailbox, then every acknowledgement
+      // (to scheduled CPUs: a CPU no worker runs has nothing to flush and would never answer)
+      const p = pages > 0xffff_ffff ? 0xffff_ffff : <u32>pages;
+      for (let bits = remote; bits; bits &= bits - 1) {
+        const t = <u32>ctz<u64>(bits);
+        if (!scheduled(m, t)) continue;
+        atomic.add<u32>(cb(m, cpu) + CB_ACKS, 1);
+        ipi_post(m, cpu, t, mm, p);
+      }
+      ipi_wait(m, cpu);
+    }
   }
   charge(m, cpu, ns);
 }

@@ -37,4 +37,6 @@ export {
 } from "./cost";
 export * from "./notifier/types";
 export { check_coherence } from "./check";
+export * from "./smp";
+export { cpu_setup, cpu_teardown, cpu_run, cpu_step, MUNMAP_CHUNK_PAGES } from "./cpu";
 export * from "./mm/import";

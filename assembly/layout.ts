@@ -202,4 +202,4 @@ export const HL_INFO: u32 = 4;
 export const HL_SIZE: u32 = 8;
 export const HL_READ: u32 = 1;
 export const HL_WRITE: u32 = 2;
-export const CPU_AREA_SIZE: u32 = 1024;
+export const CPU_AREA_SIZE: u32 = 3072; // 1024.. the scheduled-CPU blocks of smp.ts

@@ -14,14 +14,15 @@
 // has no tracking code at all (test/locks.test.ts checks release.wat). The
 // exported queries still exist there and read zeros.
 import { cpu_addr } from "./machine";
+import { ipi_poll, lock_acquired_stat, lock_released_stat } from "./smp";
 import {
   C_HELD_LOCKS, C_HELD_SLOTS, C_LOCK_DEPTH, C_LOCK_OVERFLOW, C_LOCK_VIOLATIONS, C_SPIN_HELD, C_VIOL_HELD,
   C_VIOL_HELD_ADDR, C_VIOL_KIND, C_VIOL_NEW, C_VIOL_NEW_ADDR, HL_ADDR, HL_INFO, HL_READ, HL_SIZE, HL_WRITE,
   PG_FLAGS, PG_LOCKED,
 } from "./layout";
 import {
-  bit_is_locked, bit_lock, bit_trylock, bit_unlock, down_read, down_read_trylock, down_write, down_write_trylock,
-  RWSEM_WRITER, rwsem_is_locked, spin_is_locked, spin_lock, spin_trylock, spin_unlock, up_read, up_write,
+  bit_is_locked, bit_trylock, bit_unlock, down_read_trylock, down_write_trylock, down_write_trywait,
+  RWSEM_WRITER, rwsem_is_locked, spin_is_locked, spin_trylock, spin_unlock, up_read, up_write,
 } from "./sync";
 
 // Lock classes, numbered in the order of mm/rmap.c's "Lock ordering in mm:"
@@ -287,60 +288,107 @@ export function lockdep_reset(m: usize, cpu: u32): void {
 // of the lock word at `lock`; the primitive is the caller's choice (i_mmap and
 // anon_vma are rwsem words but LK_SPIN in the 2.6.27 model, docs/locking.md). ──
 
+// Every acquisition spins on its trylock, polling the worker's IPI mailboxes
+// between attempts (smp.ts: a CPU waiting here may owe an acknowledgement to
+// the holder), then books the class statistics and the modeled wait.
+
 // @ts-ignore: decorator
 @inline export function lock_spin(m: usize, cpu: u32, cls: u32, lock: usize): void {
   if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), cls, <u32>lock, 0);
-  spin_lock(lock);
+  let failed: u32 = 0;
+  while (!spin_trylock(lock)) {
+    failed++;
+    ipi_poll(m, cpu);
+  }
+  lock_acquired_stat(m, cpu, cls, lock, failed, false);
 }
 
 // @ts-ignore: decorator
 @inline export function trylock_spin(m: usize, cpu: u32, cls: u32, lock: usize): bool {
   if (!spin_trylock(lock)) return false;
   if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), cls, <u32>lock, LF_TRY);
+  lock_acquired_stat(m, cpu, cls, lock, 0, false);
   return true;
 }
 
 // @ts-ignore: decorator
 @inline export function unlock_spin(m: usize, cpu: u32, cls: u32, lock: usize): void {
   if (!ASC_NO_ASSERT) release(cpu_addr(m, cpu), cls, <u32>lock, HL_WRITE);
+  lock_released_stat(m, cpu, cls, lock, false);
   spin_unlock(lock);
 }
 
 // @ts-ignore: decorator
 @inline export function lock_read(m: usize, cpu: u32, cls: u32, lock: usize): void {
   if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), cls, <u32>lock, LF_READ);
-  down_read(lock);
+  let failed: u32 = 0;
+  while (!down_read_trylock(lock)) {
+    failed++;
+    ipi_poll(m, cpu);
+  }
+  lock_acquired_stat(m, cpu, cls, lock, failed, true);
 }
 
 // @ts-ignore: decorator
 @inline export function trylock_read(m: usize, cpu: u32, cls: u32, lock: usize): bool {
   if (!down_read_trylock(lock)) return false;
   if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), cls, <u32>lock, LF_READ | LF_TRY);
+  lock_acquired_stat(m, cpu, cls, lock, 0, true);
   return true;
 }
 
 // @ts-ignore: decorator
 @inline export function unlock_read(m: usize, cpu: u32, cls: u32, lock: usize): void {
   if (!ASC_NO_ASSERT) release(cpu_addr(m, cpu), cls, <u32>lock, HL_READ);
+  lock_released_stat(m, cpu, cls, lock, true);
   up_read(lock);
 }
 
 // @ts-ignore: decorator
 @inline export function lock_write(m: usize, cpu: u32, cls: u32, lock: usize): void {
   if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), cls, <u32>lock, 0);
-  down_write(lock);
+  let failed: u32 = 0;
+  while (!down_write_trywait(lock)) {
+    failed++;
+    ipi_poll(m, cpu);
+  }
+  lock_acquired_stat(m, cpu, cls, lock, failed, false);
 }
 
 // @ts-ignore: decorator
 @inline export function trylock_write(m: usize, cpu: u32, cls: u32, lock: usize): bool {
   if (!down_write_trylock(lock)) return false;
   if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), cls, <u32>lock, LF_TRY);
+  lock_acquired_stat(m, cpu, cls, lock, 0, false);
+  return true;
+}
+
+/**
+ * One attempt of a scheduled CPU at a write hold it will keep trying for
+ * (down_write_trywait: a failure marks a writer waiting, so it must retry
+ * until it gets the lock). `failed` is the attempts before this one.
+ */
+// @ts-ignore: decorator
+@inline export function trywait_write(m: usize, cpu: u32, cls: u32, lock: usize, failed: u32): bool {
+  if (!down_write_trywait(lock)) return false;
+  if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), cls, <u32>lock, LF_TRY);
+  lock_acquired_stat(m, cpu, cls, lock, failed, false);
+  return true;
+}
+
+/** A scheduled CPU's read attempt; `failed` as for trywait_write. */
+// @ts-ignore: decorator
+@inline export function tryread_counted(m: usize, cpu: u32, cls: u32, lock: usize, failed: u32): bool {
+  if (!down_read_trylock(lock)) return false;
+  if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), cls, <u32>lock, LF_READ | LF_TRY);
+  lock_acquired_stat(m, cpu, cls, lock, failed, true);
   return true;
 }
 
 // @ts-ignore: decorator
 @inline export function unlock_write(m: usize, cpu: u32, cls: u32, lock: usize): void {
   if (!ASC_NO_ASSERT) release(cpu_addr(m, cpu), cls, <u32>lock, HL_WRITE);
+  lock_released_stat(m, cpu, cls, lock, false);
   up_write(lock);
 }
 
@@ -348,19 +396,26 @@ export function lockdep_reset(m: usize, cpu: u32): void {
 // @ts-ignore: decorator
 @inline export function lock_page(m: usize, cpu: u32, page: usize): void {
   if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), LC_PAGE_LOCK, <u32>page, 0);
-  bit_lock(page + PG_FLAGS, ctz<u32>(PG_LOCKED));
+  let failed: u32 = 0;
+  while (!bit_trylock(page + PG_FLAGS, ctz<u32>(PG_LOCKED))) {
+    failed++;
+    ipi_poll(m, cpu);
+  }
+  lock_acquired_stat(m, cpu, LC_PAGE_LOCK, page, failed, false);
 }
 
 // @ts-ignore: decorator
 @inline export function trylock_page(m: usize, cpu: u32, page: usize): bool {
   if (!bit_trylock(page + PG_FLAGS, ctz<u32>(PG_LOCKED))) return false;
   if (!ASC_NO_ASSERT) acquire(cpu_addr(m, cpu), LC_PAGE_LOCK, <u32>page, LF_TRY);
+  lock_acquired_stat(m, cpu, LC_PAGE_LOCK, page, 0, false);
   return true;
 }
 
 // @ts-ignore: decorator
 @inline export function unlock_page(m: usize, cpu: u32, page: usize): void {
   if (!ASC_NO_ASSERT) release(cpu_addr(m, cpu), LC_PAGE_LOCK, <u32>page, HL_WRITE);
+  lock_released_stat(m, cpu, LC_PAGE_LOCK, page, false);
   bit_unlock(page + PG_FLAGS, ctz<u32>(PG_LOCKED));
 }
 

@@ -2,23 +2,41 @@
 // table, the real PTE bits (layout.ts; domain.md §7.1).
 import { mix64, sumword } from "./hash";
 import {
-  C_LEVELS, C_PTES_CLEARED, C_SCRATCH_COUNT, C_SCRATCH_HASH, C_TABLES_FREED, C_WALKS, H_LEVELS,
+  C_LEVELS, C_PTES_CLEARED, C_SCRATCH_COUNT, C_SCRATCH_HASH, C_TABLES_FREED, C_WALKS, H_CPU_CAP, H_LEVELS,
   MM_NR_TABLES, MM_PGD, PTD_BASE, PTD_MM, PTD_SHIFT, PTD_USED, PTE_A, PTE_ADDR_MASK, PTE_D, PTE_P, PTE_PSE, PTE_RW, PTE_TABLE,
   WALK_NOT_PRESENT, WALK_PROT_FAULT, WALK_WRITE,
 } from "./layout";
 import { cpu_addr, mm_addr, ptdesc, pt_alloc, pt_free } from "./machine";
+import { charge_lock } from "./cost";
+import { LC_PAGE_TABLE_LOCK, lock_spin, unlock_spin } from "./lockdep";
+import { MM_PTL } from "./mm/types";
+import { ipi_poll } from "./smp";
 
 // @ts-ignore: decorator
 @inline function top_shift(m: usize): u32 {
   return 3 + 9 * load<u32>(m, H_LEVELS); // 39 for 4 levels, 48 for 5
 }
 
+// A leaf table's used count changes only under that table's PT lock (its
+// callers hold it); an upper table's changes when a child is installed (under
+// the mm's page_table_lock) or freed (under mmap_lock for writing), so those
+// go through dir_used_add, which is atomic.
 // @ts-ignore: decorator
 @inline function used_add(m: usize, table: usize, d: i32): u32 {
   const p = ptdesc(m, table) + PTD_USED;
   const u = <u32>(<i32>load<u32>(p) + d);
   store<u32>(p, u);
   return u;
+}
+
+/** Counts a child table installed (+1) or freed (-1) in the upper table `table`. */
+export function dir_used_add(m: usize, table: usize, d: i32): void {
+  atomic.add<u32>(ptdesc(m, table) + PTD_USED, <u32>d);
+}
+
+/** Counts tables installed in or freed from mm (MM_NR_TABLES; several CPUs fault in one mm at once). */
+export function mm_tables_add(m: usize, mm: u32, d: i32): void {
+  atomic.add<u32>(mm_addr(m, mm) + MM_NR_TABLES, <u32>d);
 }
 
 /** Records which mm and which va span a table maps (ptep_to_mm / ptep_to_address). */
@@ -45,28 +63,115 @@ export function mm_init(m: usize, mm: u32): bool {
  * The address of va's leaf slot in mm, allocating tables on the way when
  * `alloc`. Returns 0 when a table is missing (or the pool is exhausted), 1
  * when a huge (PSE) leaf covers va (never a slot address: slots are 8-aligned).
+ * Unlocked: for the core's single-threaded callers (pt_map, the importer);
+ * the VM paths use pt_slot_cpu.
  */
 export function pt_slot(m: usize, mm: u32, va: u64, alloc: bool): usize {
+  return slot_walk(m, 0, mm, va, alloc, false);
+}
+
+/**
+ * pt_slot for a VM path on cpu, which may race with other CPUs faulting in
+ * the same mm (all under mmap_lock for reading): a missing table is
+ * allocated first, then installed under the mm's page_table_lock only if the
+ * slot is still empty, else freed again (__pte_alloc). The caller must not
+ * hold a PT lock when a table may be missing (page_table_lock ranks with it).
+ */
+export function pt_slot_cpu(m: usize, cpu: u32, mm: u32, va: u64, alloc: bool): usize {
+  return slot_walk(m, cpu, mm, va, alloc, true);
+}
+
+// @ts-ignore: decorator
+@inline function slot_walk(m: usize, cpu: u32, mm: u32, va: u64, alloc: bool, tracked: bool): usize {
   const ma = mm_addr(m, mm);
   let table = <usize>load<u32>(ma, MM_PGD);
   for (let shift = top_shift(m); shift > 12; shift -= 9) {
     const slot = table + ((<usize>(va >> shift) & 511) << 3);
-    let e = load<u64>(slot);
+    let e = atomic.load<u64>(slot);
     if (!(e & PTE_P)) {
       if (!alloc) return 0;
       const t = pt_alloc(m);
       if (!t) return 0;
       pt_set_owner(m, t, mm, shift - 9, va & ~((<u64>1 << shift) - 1));
-      e = <u64>t | PTE_TABLE;
-      store<u64>(slot, e);
-      used_add(m, table, 1);
-      store<u32>(ma, load<u32>(ma, MM_NR_TABLES) + 1, MM_NR_TABLES);
-    } else if (e & PTE_PSE) {
-      return 1;
+      if (!tracked) {
+        // one thread: the plain install (the TS twin mirrors it word for word)
+        e = <u64>t | PTE_TABLE;
+        store<u64>(slot, e);
+        used_add(m, table, 1);
+        store<u32>(ma, load<u32>(ma, MM_NR_TABLES) + 1, MM_NR_TABLES);
+        table = t;
+        continue;
+      }
+      const ptl = ma + MM_PTL;
+      charge_lock(m, cpu);
+      lock_spin(m, cpu, LC_PAGE_TABLE_LOCK, ptl);
+      e = atomic.load<u64>(slot);
+      const won = !(e & PTE_P);
+      if (won) {
+        e = <u64>t | PTE_TABLE;
+        atomic.store<u64>(slot, e); // publishes the table and its owner fields
+        dir_used_add(m, table, 1);
+        mm_tables_add(m, mm, 1);
+      }
+      unlock_spin(m, cpu, LC_PAGE_TABLE_LOCK, ptl);
+      if (!won) pt_free(m, t); // another CPU installed one first
     }
+    if (e & PTE_PSE) return 1;
     table = <usize>(e & PTE_ADDR_MASK);
   }
   return table + ((<usize>(va >> 12) & 511) << 3);
+}
+
+// --- page-table lifetime: a read-copy-update of tables -------------------------------
+//
+// Page tables are freed only under mmap_lock for writing, after their range
+// is unmapped and its VMAs are unlinked from the rmap (free_pgtables). Paths
+// that reach a table by other means hold no lock that keeps it alive: an
+// rmap walk that has a PTE address from a pte_chain, a migration's recorded
+// PTEs, a truncate's zap of a VMA that mremap is moving. They run inside a
+// read-side section; a CPU freeing tables first unlinks them, then waits
+// until every CPU that was inside a section has left it (synchronize_rcu, as
+// the kernel's RCU table freeing does), then frees. A section must never wait
+// for a lock held across such a wait (only mmap_lock is).
+//
+// Per CPU, two u32 words in the per-CPU area's spare bytes (layout.ts 80..):
+//   80 seq: odd while the CPU is inside a section   84 nest: sections entered
+/** Per-CPU offset of the read-side sequence word (odd: inside a section). */
+export const C_RCU_SEQ: u32 = 80;
+/** Per-CPU offset of the read-side nesting count (the CPU's own word). */
+export const C_RCU_NEST: u32 = 84;
+
+export function pt_rcu_read_lock(m: usize, cpu: u32): void {
+  const c = cpu_addr(m, cpu);
+  const n = load<u32>(c, C_RCU_NEST);
+  store<u32>(c, n + 1, C_RCU_NEST);
+  if (!n) atomic.add<u32>(c + C_RCU_SEQ, 1); // a full barrier before the section's loads
+}
+
+export function pt_rcu_read_unlock(m: usize, cpu: u32): void {
+  const c = cpu_addr(m, cpu);
+  const n = load<u32>(c, C_RCU_NEST) - 1;
+  store<u32>(c, n, C_RCU_NEST);
+  if (!n) atomic.add<u32>(c + C_RCU_SEQ, 1);
+}
+
+/**
+ * Waits until every other CPU that is inside a read-side section now has left
+ * it; tables unlinked before the call are then unreachable. Polls the
+ * worker's IPI mailboxes while it waits (a reader may be flushing TLBs).
+ */
+export function pt_synchronize(m: usize, cpu: u32): void {
+  // a seq-cst RMW: the unlinking stores before the first look at another CPU's word
+  // (asc's atomic.fence does not validate in binaryen)
+  atomic.add<u32>(cpu_addr(m, cpu) + C_RCU_NEST, 0);
+  const n = load<u32>(m, H_CPU_CAP);
+  for (let c: u32 = 0; c < n; c++) {
+    if (c == cpu) continue;
+    const a = cpu_addr(m, c) + C_RCU_SEQ;
+    const s = atomic.load<u32>(a);
+    if (!(s & 1)) continue;
+    while (atomic.load<u32>(a) == s) ipi_poll(m, cpu);
+  }
 }
 
 /** The present leaf entry that maps va in mm (a walk with no side effects), or 0. */
@@ -239,8 +344,7 @@ export function pt_zap_batch(m: usize, cpu: u32, mm: u32, ranges: usize, n: u32)
   }
   const cleared = load<u64>(c, C_SCRATCH_COUNT);
   store<u64>(c, load<u64>(c, C_PTES_CLEARED) + cleared, C_PTES_CLEARED);
-  const ma = mm_addr(m, mm);
-  store<u32>(ma, load<u32>(ma, MM_NR_TABLES) - <u32>(load<u64>(c, C_TABLES_FREED) - freed0), MM_NR_TABLES);
+  mm_tables_add(m, mm, -<i32>(load<u64>(c, C_TABLES_FREED) - freed0));
   return sumword(<u32>cleared, load<u32>(c, C_SCRATCH_HASH));
 }
 

@@ -99,7 +99,7 @@ export const C = {
   HELD_LOCKS: 320,
   /** Entries (8 B each) in the held-lock stack at HELD_LOCKS: a count, not an offset. */
   HELD_SLOTS: 24,
-  SIZE: 1024,
+  SIZE: 3072,
 } as const;
 export const WALK_NOT_PRESENT = 0xffff_ffff_ffff_ffffn;
 export const WALK_PROT_FAULT = 0xffff_ffff_ffff_fffen;
@@ -189,6 +189,7 @@ export interface MachinePlan {
     swap: number;
     vmas: number;
     scratch: number;
+    lockClock: number;
     notify?: { header: number; inst: number; ents: number; ext: number; desc: number };
   };
   /** Total bytes; a multiple of the Wasm page. */
@@ -196,6 +197,9 @@ export interface MachinePlan {
 }
 
 const align = (x: number, a: number) => Math.ceil(x / a) * a;
+
+/** Slots of the lock clock (assembly/smp.ts): modeled release times, by lock address hash. */
+export const LOCK_CLOCK_SLOTS = 4096;
 
 /** Carves the regions in a fixed order from RESERVED_LOW; the largest memory is 4 GiB. */
 export function planMachine(spec: MachineSpec): MachinePlan {
@@ -225,6 +229,7 @@ export function planMachine(spec: MachineSpec): MachinePlan {
     swap: take(v.swapSlots * SWAP_SLOT_SIZE, 64),
     vmas: take(spec.mms * v.vmasPerMm * 4, 64),
     scratch: take(spec.cpus * v.scratchPerCpu * 4, 64),
+    lockClock: take(LOCK_CLOCK_SLOTS * 32, 64),
     notify: v.notify && {
       header: take(NF.SIZE, 64),
       inst: take(v.notify.instances * SI_SIZE, 64),
@@ -279,6 +284,8 @@ export function writeHeader(buf: ArrayBufferLike, p: MachinePlan): void {
     v[VM.VMAS_CAP / 4] = s.vm.vmasPerMm;
     v[VM.SCRATCH_BASE / 4] = p.vm.scratch;
     v[VM.SCRATCH_CAP / 4] = s.vm.scratchPerCpu;
+    v[VM.LOCK_CLOCK / 4] = p.vm.lockClock;
+    v[VM.LOCK_CLOCK / 4 + 1] = LOCK_CLOCK_SLOTS - 1;
     for (const [k, off] of Object.entries(COST)) v[(VM_COST + off) / 4] = s.vm.cost?.[k as keyof typeof COST] ?? 0;
     const n = s.vm.notify;
     if (p.vm.notify && n) {

@@ -33,6 +33,8 @@ export const VM = {
   SCRATCH_CAP: 160,
   SWAP_BUMP: 164,
   NOTIFY: 168,
+  /** The lock clock's address and slot mask (assembly/smp.ts VM_LOCK_CLOCK). */
+  LOCK_CLOCK: 216,
   SIZE: 256,
 } as const;
 export const POOL = { BASE: 0, OBJ: 4, CAP: 8, BUMP: 12, FREE: 16, USED: 20, SIZE: 24 } as const;

@@ -11,8 +11,8 @@ export interface WorkerData {
   memory: WebAssembly.Memory;
 }
 
-/** A core operation, or (Wasm only) the primary MMU's batch entry. */
-export type Call = [op: CoreOp | "vm_run_batch", ...args: number[]];
+/** A core operation, or (Wasm only) the primary MMU's batch entry or a worker's scheduled CPUs. */
+export type Call = [op: CoreOp | "vm_run_batch" | "cpu_run", ...args: number[]];
 
 export interface Task {
   impl: "wasm" | "ts";

@@ -5,7 +5,7 @@
 import { PTD_PTL } from "../layout";
 import {
   LC_ANON_VMA, LC_I_MMAP, LC_MMAP_LOCK, LC_PTL, lock_page as ld_lock_page, lock_read, lock_spin, lock_write,
-  unlock_page as ld_unlock_page, unlock_read, unlock_spin, unlock_write,
+  tryread_counted, trywait_write, unlock_page as ld_unlock_page, unlock_read, unlock_spin, unlock_write,
 } from "../lockdep";
 import { mm_addr, page_addr, ptdesc } from "../machine";
 import { AS_LOCK, AV_LOCK, MM_MMAP_LOCK } from "./types";
@@ -31,6 +31,25 @@ export function mmap_write_unlock(m: usize, cpu: u32, mm: u32): void {
 export function mmap_read_lock(m: usize, cpu: u32, mm: u32): void {
   charge_lock(m, cpu);
   lock_read(m, cpu, LC_MMAP_LOCK, mm_addr(m, mm) + MM_MMAP_LOCK);
+}
+/**
+ * A scheduled CPU's attempts at mmap_lock: it yields after a failure and
+ * comes back (cpu.ts), so the wait never blocks its worker. `failed` counts
+ * its earlier attempts for the class statistics. A failed write attempt
+ * leaves a writer marked waiting (sync.ts), so the caller must come back.
+ */
+export function mmap_write_trywait(m: usize, cpu: u32, mm: u32, failed: u32): bool {
+  if (!trywait_write(m, cpu, LC_MMAP_LOCK, mm_addr(m, mm) + MM_MMAP_LOCK, failed)) return false;
+  charge_lock(m, cpu);
+  return true;
+}
+export function mmap_read_tryagain(m: usize, cpu: u32, mm: u32, failed: u32): bool {
+  if (!tryread_counted(m, cpu, LC_MMAP_LOCK, mm_addr(m, mm) + MM_MMAP_LOCK, failed)) return false;
+  charge_lock(m, cpu);
+  return true;
+}
+export function mmap_read_trylock(m: usize, cpu: u32, mm: u32): bool {
+  return mmap_read_tryagain(m, cpu, mm, 0);
 }
 export function mmap_read_unlock(m: usize, cpu: u32, mm: u32): void {
   unlock_read(m, cpu, LC_MMAP_LOCK, mm_addr(m, mm) + MM_MMAP_LOCK);

@@ -2,39 +2,55 @@
 // (mm/memory.c, mmap.c, mprotect.c, mremap.c, fork's copy_page_range), each
 // calling the notifier hook sites of domain.md §2.3 at the kernel's points.
 // Callers hold mmap_lock for writing (faults: for reading).
+//
+// Under SMP, as in the kernel: a fault reads its PTE without the PT lock,
+// does its work (allocating, looking the page up), then takes the PT lock and
+// installs only if the PTE is still the one it read (pte_same); otherwise it
+// undoes its work and the fault is taken again. The rmap and the reference of
+// a new mapping are added under the PT lock. Page tables are freed only after
+// their range's VMAs have left the rmap, and only after a page-table grace
+// period (free_pgtables; pagetable.ts), so rmap walkers never find a freed
+// table. Counters several CPUs share (rss, the mm's table count) move by
+// atomic RMW.
 import {
-  H_LEVELS, MM_NR_TABLES, MM_PGD, PG_DIRTY, PG_FLAGS, PG_INDEX, PG_MAPCOUNT, PG_MAPPING, PG_PRIVATE, PG_REFCOUNT,
-  PG_REFERENCED, PG_SWAPCACHE, PTD_USED, PTE_A, PTE_ADDR_MASK, PTE_D, PTE_P, PTE_RW, PTE_US,
+  H_LEVELS, MM_PGD, PG_FLAGS, PG_MAPCOUNT, PG_MAPPING, PG_REFCOUNT, PG_DIRTY,
+  PG_REFERENCED, PTD_USED, PTE_A, PTE_ADDR_MASK, PTE_D, PTE_P, PTE_RW, PTE_US,
 } from "../layout";
 import { mm_addr, page_addr, ptdesc, pt_free } from "../machine";
-import { pt_slot, pt_used_add } from "../pagetable";
-import { add_to_page_cache, find_page, remove_from_page_cache } from "./filemap";
+import {
+  dir_used_add, mm_tables_add, pt_rcu_read_lock, pt_rcu_read_unlock, pt_slot_cpu, pt_synchronize, pt_used_add,
+} from "../pagetable";
+import { find_or_add_page, find_get_page, page_cached, remove_from_page_cache } from "./filemap";
 import {
   hook_invalidate_page, hook_range_end, hook_range_start, hook_release,
 } from "./hooks";
-import { i_mmap_lock_write, i_mmap_unlock_write, pte_lock, pte_unlock } from "./lock";
-import { alloc_page, get_page, lru_add, put_page } from "./page_alloc";
+import { i_mmap_lock_write, i_mmap_unlock_write, lock_page, pte_lock, pte_unlock, unlock_page } from "./lock";
+import { alloc_page, lru_add, put_page, get_page } from "./page_alloc";
 import { page_add_file_rmap, page_add_new_anon_rmap, page_dup_rmap, page_move_rmap, page_remove_rmap } from "./rmap";
-import { swap_duplicate, swap_free, swap_slot } from "./swap";
+import { swap_count, swap_duplicate, swap_free, swapin_page } from "./swap";
 import {
   AS_IMMAP, AS_SIZE_PAGES, MM_ALIVE, MM_PARENT, MM_RSS_ANON, MM_RSS_FILE, NIL, PAGE_MAPPING_ANON, PRIMARY_ANONVMA,
-  PRIMARY_AVC, PTE_MIGRATION, PTE_SWAP, SW_COUNT, SW_INDEX, SW_MAPPING, SW_PFN, VM_ANON_PAGES, VM_MAYWRITE, VM_READ,
+  PRIMARY_AVC, PTE_MIGRATION, PTE_SWAP, VM_ANON_PAGES, VM_MAYWRITE, VM_READ,
   VM_SHARED, VM_WRITE, VMA_ANON_VMA, VMA_END, VMA_FILE, VMA_FLAGS, VMA_MM, VMA_PGOFF, VMA_SHARED, VMA_START,
 } from "./types";
 import {
   address_space, anon_vma_prepare, design, find_vma, find_vma_index, nr_vmas, vma_at, vma_create, vma_destroy, vma_dup,
-  vma_move, vma_pages, vma_split,
+  vma_lock_rmap, vma_move, vma_pages, vma_split, vma_unlock_rmap,
 } from "./vma";
 import {
   count, ST_ARG, ST_COW_BREAKS, ST_FAULTS, ST_PTES_CHANGED, ST_PTES_CLEARED, ST_PTES_COPIED, vmstat,
 } from "./vmstat";
 import { itree_first, itree_next } from "../lib/itree";
 import { charge_touch, charge_walk, mm_cpu_use, tlb_flush_mm } from "../cost";
+import { ipi_poll } from "../smp";
 
 /** Fault results. */
 export const FAULT_OK: u32 = 0;
 export const FAULT_SEGV: u32 = 1;
 export const FAULT_OOM: u32 = 2;
+/** Internal: the PTE changed under the fault (another CPU got there first); the fault is taken again. */
+// @ts-ignore: decorator
+@inline const FAULT_RETRY: u32 = 0xffff_fff0;
 
 /** The linear page index of va in vma's object (linear_page_index). */
 // @ts-ignore: decorator
@@ -52,11 +68,11 @@ export const FAULT_OOM: u32 = 2;
   return (<u64>pfn << 12) | bits | PTE_P | PTE_US;
 }
 
+/** mm's rss of pfn's kind moves by d: faults of one mm run on several CPUs at once (add_mm_counter). */
 // @ts-ignore: decorator
 @inline function rss_add(m: usize, mm: u32, pfn: u32, d: i32): void {
   const off = load<u32>(page_addr(m, pfn), PG_MAPPING) & PAGE_MAPPING_ANON ? MM_RSS_ANON : MM_RSS_FILE;
-  const a = mm_addr(m, mm) + off;
-  store<i32>(a, load<i32>(a) + d);
+  atomic.add<u32>(mm_addr(m, mm) + off, <u32>d);
 }
 
 // @ts-ignore: decorator
@@ -64,11 +80,11 @@ export const FAULT_OOM: u32 = 2;
   return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 }
 
-/** set_page_dirty: the dirty state moves from a PTE to struct page. */
+/** set_page_dirty: the dirty state moves from a PTE to struct page (an atomic set_bit: PG_LOCKED shares the word). */
 // @ts-ignore: decorator
 @inline export function set_page_dirty(m: usize, pfn: u32): void {
-  const p = page_addr(m, pfn);
-  store<u32>(p, load<u32>(p, PG_FLAGS) | PG_DIRTY, PG_FLAGS);
+  const f = page_addr(m, pfn) + PG_FLAGS;
+  if (!(atomic.load<u32>(f) & PG_DIRTY)) atomic.or<u32>(f, PG_DIRTY);
 }
 
 /** flush_tlb_mm: more pages than any ceiling, so a full flush (and the shootdown). */
@@ -87,7 +103,9 @@ export const FAULT_OOM: u32 = 2;
  * handle_mm_fault: a CPU touched va (a write when `write`). Present PTEs get
  * A (and D) as the hardware would; a write to a read-only PTE of a writable
  * VMA breaks COW or reuses the page; missing pages come from the anonymous,
- * file or swap path.
+ * file or swap path. A fault that finds its PTE changed under it (another
+ * CPU faulted, reclaimed or cleaned the page meanwhile) is taken again, as
+ * the CPU would re-execute the access.
  */
 export function handle_mm_fault(m: usize, cpu: u32, mm: u32, va: u64, write: bool): u32 {
   const vma = find_vma(m, mm, va);
@@ -98,85 +116,118 @@ export function handle_mm_fault(m: usize, cpu: u32, mm: u32, va: u64, write: boo
   mm_cpu_use(m, cpu, mm);
   charge_walk(m, cpu, load<u32>(m, H_LEVELS)); // the TLB miss's walk, then the software walk
   va &= ~(<u64>4095);
-  const slot = pt_slot(m, mm, va, true);
+  for (;;) {
+    const r = handle_pte_fault(m, cpu, mm, vma, va, write);
+    if (r != FAULT_RETRY) return r;
+  }
+  return unreachable();
+}
+
+function handle_pte_fault(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, write: bool): u32 {
+  const slot = pt_slot_cpu(m, cpu, mm, va, true);
   if (slot <= 1) return FAULT_OOM;
   const table = slot & ~(<usize>4095);
-  const e = load<u64>(slot);
+  const e = atomic.load<u64>(slot); // orig_pte: read without the PT lock
   if (e & PTE_P) {
     if (write && !(e & PTE_RW)) return do_wp_page(m, cpu, mm, vma, va, slot, e);
     pte_lock(m, cpu, table);
-    store<u64>(slot, e | PTE_A | (write ? PTE_D : 0));
+    const same = load<u64>(slot) == e;
+    if (same) store<u64>(slot, e | PTE_A | (write ? PTE_D : 0));
     pte_unlock(m, cpu, table);
-    return FAULT_OK;
+    return same ? FAULT_OK : FAULT_RETRY;
   }
   if (e & PTE_SWAP) return do_swap_page(m, cpu, mm, vma, va, slot, e, write);
-  if (e & PTE_MIGRATION) return FAULT_OK; // migration completes before its caller returns: refault
+  if (e & PTE_MIGRATION) return FAULT_OK; // a migration holds it: refault once it is done
   if (!load<u32>(vma, VMA_FILE)) return do_anonymous_page(m, cpu, mm, vma, va, slot);
   return do_file_fault(m, cpu, mm, vma, va, slot, write);
 }
 
-/** An anonymous page for vma, its rmap set up (anon_vma_prepare before any PT lock, as Linux does). */
-function new_anon_page(m: usize, cpu: u32, vma: usize, va: u64, slot: usize): u32 {
+/**
+ * A fresh anonymous page for vma (anon_vma_prepare first, before any PT lock,
+ * as Linux does), on the LRU and with the caller's reference, not mapped yet.
+ */
+function new_anon_page(m: usize, cpu: u32, vma: usize): u32 {
   if (!anon_vma_prepare(m, cpu, vma)) return NIL;
   const pfn = alloc_page(m);
   if (pfn == NIL) return NIL;
-  store<u32>(vma, load<u32>(vma, VMA_FLAGS) | VM_ANON_PAGES, VMA_FLAGS);
-  if (!page_add_new_anon_rmap(m, pfn, load<u32>(vma, VMA_ANON_VMA), linear_index(vma, va), <u32>slot)) {
-    put_page(m, cpu, pfn);
-    return NIL;
-  }
+  const f = vma + VMA_FLAGS;
+  if (!(atomic.load<u32>(f) & VM_ANON_PAGES)) atomic.or<u32>(f, VM_ANON_PAGES);
   lru_add(m, pfn);
   return pfn;
 }
 
-function do_anonymous_page(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: usize): u32 {
-  const pfn = new_anon_page(m, cpu, vma, va, slot);
-  if (pfn == NIL) return FAULT_OOM;
+/**
+ * Maps the fresh anonymous page pfn at slot under the PT lock, if the slot
+ * is still empty: its rmap, then the PTE. Otherwise the page goes back.
+ */
+function map_new_anon(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: usize, pfn: u32, bits: u64): u32 {
   const table = slot & ~(<usize>4095);
-  const bits = load<u32>(vma, VMA_FLAGS) & VM_WRITE ? PTE_A | PTE_RW | PTE_D : PTE_A;
   pte_lock(m, cpu, table);
-  store<u64>(slot, mk_pte(pfn, bits));
-  pt_used_add(m, slot, 1);
+  let r = FAULT_OK;
+  if (load<u64>(slot)) r = FAULT_RETRY; // another CPU mapped it first
+  else if (!page_add_new_anon_rmap(m, pfn, load<u32>(vma, VMA_ANON_VMA), linear_index(vma, va), <u32>slot)) r = FAULT_OOM;
+  else {
+    store<u64>(slot, mk_pte(pfn, bits));
+    pt_used_add(m, slot, 1);
+  }
   pte_unlock(m, cpu, table);
-  rss_add(m, mm, pfn, 1);
-  return FAULT_OK;
+  if (r == FAULT_OK) rss_add(m, mm, pfn, 1);
+  else put_page(m, cpu, pfn);
+  return r;
 }
 
+function do_anonymous_page(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: usize): u32 {
+  const pfn = new_anon_page(m, cpu, vma);
+  if (pfn == NIL) return FAULT_OOM;
+  const bits = load<u32>(vma, VMA_FLAGS) & VM_WRITE ? PTE_A | PTE_RW | PTE_D : PTE_A;
+  return map_new_anon(m, cpu, mm, vma, va, slot, pfn, bits);
+}
+
+/**
+ * A file page: found in (or added to) the page cache with a reference, then
+ * locked and checked to be still cached (truncate and reclaim take it out
+ * under its lock), and mapped under the PT lock (__do_fault). A private
+ * write maps an anonymous copy instead.
+ */
 function do_file_fault(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: usize, write: bool): u32 {
   const file = load<u32>(vma, VMA_FILE);
   const index = linear_index(vma, va);
-  let pfn = find_page(m, file, index);
-  if (pfn == NIL) {
-    pfn = add_to_page_cache(m, file, index);
-    if (pfn == NIL) return FAULT_OOM;
-  }
   const shared = (load<u32>(vma, VMA_FLAGS) & VM_SHARED) != 0;
-  const table = slot & ~(<usize>4095);
   if (write && !shared) {
     // a private write fault copies the file page at once (__do_fault's anonymous copy)
-    const anon = new_anon_page(m, cpu, vma, va, slot);
+    const pfn = find_or_add_page(m, cpu, file, index);
+    if (pfn == NIL) return FAULT_OOM;
+    const anon = new_anon_page(m, cpu, vma);
+    put_page(m, cpu, pfn); // the copy is taken
     if (anon == NIL) return FAULT_OOM;
-    pte_lock(m, cpu, table);
-    store<u64>(slot, mk_pte(anon, PTE_A | PTE_RW | PTE_D));
-    pt_used_add(m, slot, 1);
-    pte_unlock(m, cpu, table);
-    rss_add(m, mm, anon, 1);
-    return FAULT_OK;
+    return map_new_anon(m, cpu, mm, vma, va, slot, anon, PTE_A | PTE_RW | PTE_D);
   }
-  get_page(m, pfn);
+  let pfn: u32;
+  for (;;) {
+    pfn = find_or_add_page(m, cpu, file, index); // the reference becomes the mapping's
+    if (pfn == NIL) return FAULT_OOM;
+    lock_page(m, cpu, pfn);
+    if (page_cached(m, file, index, pfn)) break;
+    unlock_page(m, cpu, pfn); // truncated or reclaimed meanwhile: look it up again
+    put_page(m, cpu, pfn);
+  }
   // Shared writable mappings start read-only so the first write is seen (dirty accounting).
   const bits = write ? PTE_A | PTE_RW | PTE_D : PTE_A;
-  if (write) set_page_dirty(m, pfn);
-  if (!page_add_file_rmap(m, pfn, <u32>slot)) {
-    put_page(m, cpu, pfn);
-    return FAULT_OOM;
-  }
+  const table = slot & ~(<usize>4095);
   pte_lock(m, cpu, table);
-  store<u64>(slot, mk_pte(pfn, bits));
-  pt_used_add(m, slot, 1);
+  let r = FAULT_OK;
+  if (load<u64>(slot)) r = FAULT_RETRY;
+  else if (!page_add_file_rmap(m, pfn, <u32>slot)) r = FAULT_OOM;
+  else {
+    if (write) set_page_dirty(m, pfn);
+    store<u64>(slot, mk_pte(pfn, bits));
+    pt_used_add(m, slot, 1);
+  }
   pte_unlock(m, cpu, table);
-  rss_add(m, mm, pfn, 1);
-  return FAULT_OK;
+  unlock_page(m, cpu, pfn);
+  if (r == FAULT_OK) rss_add(m, mm, pfn, 1);
+  else put_page(m, cpu, pfn);
+  return r;
 }
 
 /**
@@ -184,32 +235,49 @@ function do_file_fault(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: u
  * page, or an anonymous page only this PTE uses, is made writable in place;
  * anything else is copied, and the old translation is flushed and notified
  * (ptep_clear_flush_notify, under the PT lock) before the new one is set
- * (domain.md §9.3 case B, §10 rule 6).
+ * (domain.md §9.3 case B, §10 rule 6). Both check under the PT lock that
+ * the PTE is still e.
  */
 function do_wp_page(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: usize, e: u64): u32 {
   const old = pte_pfn(e);
   const page = page_addr(m, old);
   const table = slot & ~(<usize>4095);
+  const shared = (load<u32>(vma, VMA_FLAGS) & VM_SHARED) != 0;
   const anon = (load<u32>(page, PG_MAPPING) & PAGE_MAPPING_ANON) != 0;
-  const reuse = load<u32>(vma, VMA_FLAGS) & VM_SHARED
-    ? true
-    : anon && load<i32>(page, PG_MAPCOUNT) == 1 && load<i32>(page, PG_REFCOUNT) == 1; // nobody else uses it
+  // nobody else uses it: a hint here, checked again under the PT lock
+  let reuse = shared || (anon && atomic.load<i32>(page + PG_MAPCOUNT) == 1 && atomic.load<i32>(page + PG_REFCOUNT) == 1);
   if (reuse) {
     pte_lock(m, cpu, table);
-    store<u64>(slot, e | PTE_RW | PTE_D | PTE_A);
+    if (load<u64>(slot) != e) {
+      pte_unlock(m, cpu, table);
+      return FAULT_RETRY;
+    }
+    reuse = shared || atomic.load<i32>(page + PG_MAPCOUNT) == 1;
+    if (reuse) store<u64>(slot, e | PTE_RW | PTE_D | PTE_A);
     pte_unlock(m, cpu, table);
-    set_page_dirty(m, old);
-    return FAULT_OK;
+    if (reuse) {
+      set_page_dirty(m, old);
+      return FAULT_OK;
+    }
   }
-  const nw = new_anon_page(m, cpu, vma, va, slot);
+  const nw = new_anon_page(m, cpu, vma);
   if (nw == NIL) return FAULT_OOM;
   pte_lock(m, cpu, table);
-  store<u64>(slot, 0); // ptep_clear_flush_notify
-  tlb_flush_mm(m, cpu, mm, 1);
-  hook_invalidate_page(m, cpu, mm, va);
-  store<u64>(slot, mk_pte(nw, PTE_A | PTE_RW | PTE_D));
-  page_remove_rmap(m, cpu, old, <u32>slot);
+  let r = FAULT_OK;
+  if (load<u64>(slot) != e) r = FAULT_RETRY;
+  else if (!page_add_new_anon_rmap(m, nw, load<u32>(vma, VMA_ANON_VMA), linear_index(vma, va), <u32>slot)) r = FAULT_OOM;
+  else {
+    store<u64>(slot, 0); // ptep_clear_flush_notify
+    tlb_flush_mm(m, cpu, mm, 1);
+    hook_invalidate_page(m, cpu, mm, va);
+    store<u64>(slot, mk_pte(nw, PTE_A | PTE_RW | PTE_D));
+    page_remove_rmap(m, cpu, old, <u32>slot);
+  }
   pte_unlock(m, cpu, table);
+  if (r != FAULT_OK) {
+    put_page(m, cpu, nw);
+    return r;
+  }
   rss_add(m, mm, old, -1);
   rss_add(m, mm, nw, 1);
   put_page(m, cpu, old);
@@ -218,62 +286,85 @@ function do_wp_page(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: usiz
 }
 
 /**
- * do_swap_page: the page comes back through the swap cache. It is mapped
- * writable only when this PTE is its one user (reuse_swap_page); a write to a
- * page still shared goes on to do_wp_page.
+ * do_swap_page: the page comes back through the swap cache (one page per
+ * slot however many CPUs swap it in at once). It is mapped writable only
+ * when this PTE is its one user (reuse_swap_page); a write to a page still
+ * shared goes on to do_wp_page.
  */
 function do_swap_page(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: usize, e: u64, write: bool): u32 {
   const sw = <u32>((e & PTE_ADDR_MASK) >> 12);
-  const s = swap_slot(m, sw);
-  let pfn = load<u32>(s, SW_PFN);
-  if (pfn == NIL) {
-    // read it back into the swap cache: a new frame with the slot's mapping and index
-    pfn = alloc_page(m);
-    if (pfn == NIL) return FAULT_OOM;
-    const page = page_addr(m, pfn);
-    store<u32>(page, load<u32>(s, SW_MAPPING), PG_MAPPING);
-    store<u32>(page, load<u32>(s, SW_INDEX), PG_INDEX);
-    store<u32>(page, load<u32>(page, PG_FLAGS) | PG_SWAPCACHE, PG_FLAGS);
-    store<u32>(page, sw, PG_PRIVATE);
-    store<u32>(s, pfn, SW_PFN);
-    lru_add(m, pfn); // the frame's first reference is the swap cache's
+  const pfn = swapin_page(m, cpu, sw); // with our reference: the mapping's
+  if (pfn == NIL) return FAULT_OOM;
+  if (pfn == NIL - 1) return FAULT_RETRY; // the entry went meanwhile
+  const table = slot & ~(<usize>4095);
+  pte_lock(m, cpu, table);
+  if (load<u64>(slot) != e) {
+    pte_unlock(m, cpu, table);
+    put_page(m, cpu, pfn);
+    return FAULT_RETRY;
   }
-  const exclusive = load<u32>(s, SW_COUNT) == 1 && load<i32>(page_addr(m, pfn), PG_MAPCOUNT) == 0;
-  get_page(m, pfn);
+  const exclusive = swap_count(m, sw) == 1 && atomic.load<i32>(page_addr(m, pfn) + PG_MAPCOUNT) == 0;
   if (!page_dup_rmap(m, pfn, <u32>slot)) {
+    pte_unlock(m, cpu, table);
     put_page(m, cpu, pfn);
     return FAULT_OOM;
   }
-  const table = slot & ~(<usize>4095);
-  const bits = write && exclusive ? PTE_A | PTE_RW | PTE_D : PTE_A;
-  pte_lock(m, cpu, table);
-  store<u64>(slot, mk_pte(pfn, bits));
+  const pte = mk_pte(pfn, write && exclusive ? PTE_A | PTE_RW | PTE_D : PTE_A);
+  store<u64>(slot, pte);
   pte_unlock(m, cpu, table);
   rss_add(m, mm, pfn, 1);
   swap_free(m, cpu, sw);
-  if (write && !exclusive) return do_wp_page(m, cpu, mm, vma, va, slot, load<u64>(slot));
+  if (write && !exclusive) return do_wp_page(m, cpu, mm, vma, va, slot, pte);
   return FAULT_OK;
 }
 
 // --- range walks -------------------------------------------------------------
 
-/** What a range walk does to one non-empty leaf entry; returns false to stop (out of memory). */
-type PteOp = (m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize) => bool;
+/** What a range walk does to one non-empty leaf entry, under its PT lock: PTE_NEXT, PTE_STOP or PTE_WAIT. */
+type PteOp = (m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize) => u32;
+/** Go on to the next entry. */
+// @ts-ignore: decorator
+@inline const PTE_NEXT: u32 = 0;
+/** Stop the walk (out of memory). */
+// @ts-ignore: decorator
+@inline const PTE_STOP: u32 = 1;
+/**
+ * The entry is a migration entry another CPU's migration will replace:
+ * drop the PT lock, wait until the entry changes, then visit it again
+ * (migration_entry_wait).
+ */
+// @ts-ignore: decorator
+@inline const PTE_WAIT: u32 = 2;
+
+// What a range walk prepares before it takes a leaf table's PT lock: the
+// tables its op will write, so none is allocated under the lock.
+// @ts-ignore: decorator
+@inline const PREP_NONE: u32 = 0;
+/** fork: the child's table at the same va (arg: {child mm}). */
+// @ts-ignore: decorator
+@inline const PREP_FORK: u32 = 1;
+/** mremap: the tables at va + delta (arg: {delta: u64}). */
+// @ts-ignore: decorator
+@inline const PREP_MOVE: u32 = 2;
 
 /**
  * Visits every non-empty leaf entry of mm in [start, end), holding each leaf
- * table's PT lock across its entries. With `free_empty`, tables left with no
- * entries are freed on the way back up (free_pgtables). Returns false if an op stopped.
+ * table's PT lock across its entries. The walk is a page-table read-side
+ * section, so a truncate's zap (which holds no mmap_lock) never meets a
+ * freed table. Returns false if an op stopped.
  */
-function pte_range(m: usize, cpu: u32, mm: u32, start: u64, end: u64, op: PteOp, arg: usize, free_empty: bool): bool {
+function pte_range(m: usize, cpu: u32, mm: u32, start: u64, end: u64, op: PteOp, arg: usize, prep: u32): bool {
   if (end <= start) return true;
   const top = 3 + 9 * load<u32>(m, H_LEVELS);
   const pgd = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
-  return range_table(m, cpu, mm, pgd, top, start, end, op, arg, free_empty);
+  pt_rcu_read_lock(m, cpu);
+  const ok = range_table(m, cpu, mm, pgd, top, start, end, op, arg, prep);
+  pt_rcu_read_unlock(m, cpu);
+  return ok;
 }
 
 function range_table(
-  m: usize, cpu: u32, mm: u32, table: usize, shift: u32, start: u64, end: u64, op: PteOp, arg: usize, free_empty: bool,
+  m: usize, cpu: u32, mm: u32, table: usize, shift: u32, start: u64, end: u64, op: PteOp, arg: usize, prep: u32,
 ): bool {
   const i0 = <usize>(start >> shift) & 511;
   const i1 = <usize>((end - 1) >> shift) & 511;
@@ -282,14 +373,19 @@ function range_table(
   charge_touch(m, cpu, 1); // this table's line holding entry i0
   if (shift == 12) {
     charge_touch(m, cpu, <u64>((i1 - i0) >> 3)); // the further lines of leaf entries read
+    if (prep != PREP_NONE && !prepare_leaf(m, cpu, mm, table, i0, i1, tbase, arg, prep)) return false;
     pte_lock(m, cpu, table);
     for (let i = i0; i <= i1; i++) {
       const slot = table + (i << 3);
       const e = load<u64>(slot);
-      if (e && !op(m, cpu, mm, tbase + (<u64>i << 12), slot, e, arg)) {
-        pte_unlock(m, cpu, table);
-        return false;
-      }
+      if (!e) continue;
+      const r = op(m, cpu, mm, tbase + (<u64>i << 12), slot, e, arg);
+      if (r == PTE_NEXT) continue;
+      pte_unlock(m, cpu, table);
+      if (r == PTE_STOP) return false;
+      while (atomic.load<u64>(slot) == e) ipi_poll(m, cpu); // PTE_WAIT
+      pte_lock(m, cpu, table);
+      i--; // visit it again
     }
     pte_unlock(m, cpu, table);
     return true;
@@ -301,21 +397,39 @@ function range_table(
     const base = tbase + (<u64>i << shift);
     const cs = start > base ? start : base;
     const ce = end < base + span ? end : base + span;
-    const child = <usize>(e & PTE_ADDR_MASK);
-    if (!range_table(m, cpu, mm, child, shift - 9, cs, ce, op, arg, free_empty)) return false;
-    if (free_empty && !load<u32>(ptdesc(m, child), PTD_USED)) {
-      store<u64>(slot, 0);
-      pt_free(m, child);
-      pt_used_add(m, slot, -1);
-      const ma = mm_addr(m, mm);
-      store<u32>(ma, load<u32>(ma, MM_NR_TABLES) - 1, MM_NR_TABLES);
-    }
+    if (!range_table(m, cpu, mm, <usize>(e & PTE_ADDR_MASK), shift - 9, cs, ce, op, arg, prep)) return false;
   }
   return true;
 }
 
+/** The first (or last) non-empty entry of a leaf table in [i0, i1], or 512. */
+// @ts-ignore: decorator
+@inline function leaf_used(table: usize, i0: usize, i1: usize, last: bool): usize {
+  if (last) {
+    for (let i = i1 + 1; i > i0; i--) if (atomic.load<u64>(table + ((i - 1) << 3))) return i - 1;
+  } else {
+    for (let i = i0; i <= i1; i++) if (atomic.load<u64>(table + (i << 3))) return i;
+  }
+  return 512;
+}
+
+/** Allocates the destination tables a leaf's entries will be copied or moved to, before its PT lock is taken. */
+function prepare_leaf(
+  m: usize, cpu: u32, mm: u32, table: usize, i0: usize, i1: usize, tbase: u64, arg: usize, prep: u32,
+): bool {
+  const first = leaf_used(table, i0, i1, false);
+  if (first == 512) return true;
+  const va = tbase + (<u64>first << 12);
+  if (prep == PREP_FORK) return pt_slot_cpu(m, cpu, load<u32>(arg), va, true) > 1;
+  // mremap: the entries' destinations span at most two leaf tables
+  const delta = load<u64>(arg);
+  if (pt_slot_cpu(m, cpu, mm, va + delta, true) <= 1) return false;
+  const last = leaf_used(table, i0, i1, true);
+  return pt_slot_cpu(m, cpu, mm, tbase + (<u64>last << 12) + delta, true) > 1;
+}
+
 /** zap_pte_range's work on one entry: dirty and young go to struct page, then the rmap and the reference. */
-function zap_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize): bool {
+function zap_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize): u32 {
   store<u64>(slot, 0);
   pt_used_add(m, slot, -1);
   if (e & PTE_P) {
@@ -323,7 +437,7 @@ function zap_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg:
     const page = page_addr(m, pfn);
     if (e & PTE_D) set_page_dirty(m, pfn);
     if (e & PTE_A && !(load<u32>(page, PG_MAPPING) & PAGE_MAPPING_ANON)) {
-      store<u32>(page, load<u32>(page, PG_FLAGS) | PG_REFERENCED, PG_FLAGS); // mark_page_accessed
+      atomic.or<u32>(page + PG_FLAGS, PG_REFERENCED); // mark_page_accessed
     }
     page_remove_rmap(m, cpu, pfn, <u32>slot);
     rss_add(m, mm, pfn, -1);
@@ -332,20 +446,83 @@ function zap_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg:
   } else if (e & PTE_SWAP) {
     swap_free(m, cpu, <u32>((e & PTE_ADDR_MASK) >> 12));
   }
-  return true;
+  // a migration entry just goes: the migration finds its PTE gone and leaves it
+  return PTE_NEXT;
+}
+
+/** Clears the PTEs of [start, end) of mm (zap_pte_range); returns the present ones cleared. Tables stay. */
+function zap_ptes(m: usize, cpu: u32, mm: u32, start: u64, end: u64): u64 {
+  const st = vmstat(m, cpu) + ST_PTES_CLEARED;
+  const before = load<u64>(st);
+  pte_range(m, cpu, mm, start, end, zap_one, 0, PREP_NONE);
+  return load<u64>(st) - before;
 }
 
 /**
- * unmap_vmas over [start, end) of mm: one invalidate_range_start/end pair
- * around the whole loop (2.6.27), one TLB flush at the end, then the emptied
- * page tables are freed.
+ * zap_page_range over [start, end) of mm: one invalidate_range_start/end
+ * pair around the whole loop (2.6.27), one TLB flush at the end. Page
+ * tables stay (a truncate holds no mmap_lock: faults may be using them).
  */
 export function zap_page_range(m: usize, cpu: u32, mm: u32, start: u64, end: u64): void {
   hook_range_start(m, cpu, mm, start, end);
-  const before = load<u64>(vmstat(m, cpu), ST_PTES_CLEARED);
-  pte_range(m, cpu, mm, start, end, zap_one, 0, true);
-  if (load<u64>(vmstat(m, cpu), ST_PTES_CLEARED) != before) tlb_flush_mm(m, cpu, mm, range_pages(start, end));
+  if (zap_ptes(m, cpu, mm, start, end)) tlb_flush_mm(m, cpu, mm, range_pages(start, end));
   hook_range_end(m, cpu, mm, start, end);
+}
+
+/**
+ * free_pgtables over [start, end) of mm, under mmap_lock for writing, after
+ * the range's VMAs have left the rmap: the page tables left empty there
+ * (never the pgd) are unlinked, then, after a page-table grace period (no
+ * CPU still inside a walk that could have reached them), freed.
+ */
+function free_pgtables(m: usize, cpu: u32, mm: u32, start: u64, end: u64): void {
+  const top = 3 + 9 * load<u32>(m, H_LEVELS);
+  const limit: u64 = <u64>1 << (top + 9);
+  if (end > limit) end = limit;
+  if (end <= start) return;
+  // the unlinked tables, listed through their first word (zero in an empty table)
+  const list = vmstat(m, cpu) + ST_ARG + 8;
+  store<u32>(list, 0);
+  const n = unlink_empty(m, <usize>load<u32>(mm_addr(m, mm), MM_PGD), top, start, end, list);
+  if (!n) return;
+  pt_synchronize(m, cpu);
+  let t = <usize>load<u32>(list);
+  while (t) {
+    const next = <usize>load<u32>(t);
+    store<u32>(t, 0);
+    pt_free(m, t);
+    t = next;
+  }
+  mm_tables_add(m, mm, -<i32>n);
+}
+
+/** Unlinks the child tables of `table` in [start, end) that are (or become) empty; returns how many. */
+function unlink_empty(m: usize, table: usize, shift: u32, start: u64, end: u64, list: usize): u32 {
+  const i0 = <usize>(start >> shift) & 511;
+  const i1 = <usize>((end - 1) >> shift) & 511;
+  const span: u64 = <u64>1 << shift;
+  const tbase = start & ~((span << 9) - 1);
+  let n: u32 = 0;
+  for (let i = i0; i <= i1; i++) {
+    const slot = table + (i << 3);
+    const e = load<u64>(slot);
+    if (!(e & PTE_P)) continue;
+    const child = <usize>(e & PTE_ADDR_MASK);
+    if (shift - 9 > 12) {
+      const base = tbase + (<u64>i << shift);
+      const cs = start > base ? start : base;
+      const ce = end < base + span ? end : base + span;
+      n += unlink_empty(m, child, shift - 9, cs, ce, list);
+    }
+    if (!load<u32>(ptdesc(m, child), PTD_USED)) {
+      atomic.store<u64>(slot, 0);
+      dir_used_add(m, table, -1);
+      store<u32>(child, load<u32>(list));
+      store<u32>(list, <u32>child);
+      n++;
+    }
+  }
+  return n;
 }
 
 /** Splits VMAs so that start and end fall on VMA boundaries. */
@@ -355,25 +532,61 @@ function split_at(m: usize, cpu: u32, mm: u32, addr: u64): bool {
   return vma_split(m, cpu, vma, addr) != 0;
 }
 
-/** munmap(start, end - start): split, zap, unlink, free. */
-export function do_munmap(m: usize, cpu: u32, mm: u32, start: u64, end: u64): bool {
+/**
+ * munmap, first phase (do_munmap up to unmap_region): the VMAs are split at
+ * start and end, and the range's invalidation opens (invalidate_range_start).
+ * Returns false when a split fails (nothing is opened then).
+ */
+export function munmap_begin(m: usize, cpu: u32, mm: u32, start: u64, end: u64): bool {
   if (!split_at(m, cpu, mm, start) || !split_at(m, cpu, mm, end)) return false;
-  zap_page_range(m, cpu, mm, start, end);
-  let i = find_vma_index(m, mm, start);
+  hook_range_start(m, cpu, mm, start, end);
+  return true;
+}
+
+/**
+ * munmap, second phase (unmap_vmas): clears the PTEs of [start, end), a chunk
+ * of the range munmap_begin opened; called on consecutive chunks. Page tables
+ * stay. Returns the present PTEs cleared.
+ */
+export function munmap_zap(m: usize, cpu: u32, mm: u32, start: u64, end: u64): u64 {
+  return zap_ptes(m, cpu, mm, start, end);
+}
+
+/**
+ * munmap, last phase: the TLB flush if any PTE was cleared (`cleared`, the
+ * sum of munmap_zap's results), invalidate_range_end, the VMAs of
+ * [start, end) leave the mm and the rmap (unlink_anon_vmas /
+ * unlink_file_vma), and only then are the page tables left empty freed
+ * (free_pgtables): an rmap walker holding an anon_vma or i_mmap lock can no
+ * longer reach them.
+ */
+export function munmap_end(m: usize, cpu: u32, mm: u32, start: u64, end: u64, cleared: u64): void {
+  if (cleared) tlb_flush_mm(m, cpu, mm, range_pages(start, end));
+  hook_range_end(m, cpu, mm, start, end);
+  const i = find_vma_index(m, mm, start);
   while (i < nr_vmas(m, mm)) {
     const vma = vma_at(m, mm, i);
     if (load<u64>(vma, VMA_START) >= end) break;
     vma_destroy(m, cpu, vma); // the set shifts down: i now names the next VMA
   }
+  free_pgtables(m, cpu, mm, start, end);
+}
+
+/** munmap(start, end - start): split, zap, unlink, free (the three phases at once). */
+export function do_munmap(m: usize, cpu: u32, mm: u32, start: u64, end: u64): bool {
+  if (!munmap_begin(m, cpu, mm, start, end)) return false;
+  munmap_end(m, cpu, mm, start, end, munmap_zap(m, cpu, mm, start, end));
   return true;
 }
 
-function protect_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize): bool {
+function protect_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize): u32 {
   if (e & PTE_P && e & PTE_RW) {
     store<u64>(slot, e & ~PTE_RW);
     count(m, cpu, ST_PTES_CHANGED);
+  } else if (e & PTE_MIGRATION && e & PTE_RW) {
+    store<u64>(slot, e & ~PTE_RW); // the PTE the migration puts back is read-only too
   }
-  return true;
+  return PTE_NEXT;
 }
 
 /**
@@ -384,7 +597,7 @@ function protect_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, 
 export function do_mprotect(m: usize, cpu: u32, mm: u32, start: u64, end: u64, flags: u32): bool {
   if (!split_at(m, cpu, mm, start) || !split_at(m, cpu, mm, end)) return false;
   hook_range_start(m, cpu, mm, start, end);
-  pte_range(m, cpu, mm, start, end, protect_one, 0, false);
+  pte_range(m, cpu, mm, start, end, protect_one, 0, PREP_NONE);
   tlb_flush_mm(m, cpu, mm, range_pages(start, end)); // flush_tlb_range
   hook_range_end(m, cpu, mm, start, end);
   for (let i = find_vma_index(m, mm, start); i < nr_vmas(m, mm); i++) {
@@ -396,27 +609,31 @@ export function do_mprotect(m: usize, cpu: u32, mm: u32, start: u64, end: u64, f
   return true;
 }
 
-// mremap's move: arg points to {delta: u64} (new va - old va).
-function move_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize): bool {
-  const dst = pt_slot(m, mm, va + load<u64>(arg), true);
-  if (dst <= 1) return false;
+// mremap's move: arg points to {delta: u64} (new va - old va). The destination tables were prepared.
+function move_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize): u32 {
+  if (e & PTE_MIGRATION) return PTE_WAIT;
+  const dst = pt_slot_cpu(m, cpu, mm, va + load<u64>(arg), false);
+  if (dst <= 1) return PTE_STOP;
   const dtable = dst & ~(<usize>4095);
-  pte_lock(m, cpu, dtable); // the second PT lock, nested (move_ptes)
+  const nested = dtable != (slot & ~(<usize>4095));
+  if (nested) pte_lock(m, cpu, dtable); // the second PT lock, nested (move_ptes)
   store<u64>(dst, e);
   pt_used_add(m, dst, 1);
-  pte_unlock(m, cpu, dtable);
+  if (nested) pte_unlock(m, cpu, dtable);
   store<u64>(slot, 0);
   pt_used_add(m, slot, -1);
   if (e & PTE_P) page_move_rmap(m, pte_pfn(e), <u32>slot, <u32>dst);
   count(m, cpu, ST_PTES_CHANGED);
-  return true;
+  return PTE_NEXT;
 }
 
 /**
  * mremap(start, end - start, new_start) with MREMAP_FIXED semantics: the
  * range becomes its own VMA, its PTEs move (move_ptes, inside a
  * range_start/end on the old range), and the VMA follows with its pgoff.
- * The target range must be free.
+ * The target range must be free. The VMA's rmap locks are held while the
+ * PTEs and the VMA move, so an rmap walk finds each mapping at its old or
+ * its new place; the old range's tables are freed after.
  */
 export function do_mremap(m: usize, cpu: u32, mm: u32, start: u64, end: u64, new_start: u64): bool {
   if (!split_at(m, cpu, mm, start) || !split_at(m, cpu, mm, end)) return false;
@@ -425,18 +642,23 @@ export function do_mremap(m: usize, cpu: u32, mm: u32, start: u64, end: u64, new
   hook_range_start(m, cpu, mm, start, end);
   const arg = vmstat(m, cpu) + ST_ARG;
   store<u64>(arg, new_start - start);
-  const ok = pte_range(m, cpu, mm, start, end, move_one, arg, true);
+  vma_lock_rmap(m, cpu, vma);
+  const ok = pte_range(m, cpu, mm, start, end, move_one, arg, PREP_MOVE);
   tlb_flush_mm(m, cpu, mm, range_pages(start, end));
+  const moved = ok && vma_move(m, cpu, vma, new_start);
+  vma_unlock_rmap(m, cpu, vma);
   hook_range_end(m, cpu, mm, start, end);
-  return ok && vma_move(m, cpu, vma, new_start);
+  free_pgtables(m, cpu, mm, start, end);
+  return moved;
 }
 
-// fork's copy: arg points to {child mm: u32, cow: u32}.
-function copy_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize): bool {
+// fork's copy: arg points to {child mm: u32, cow: u32}. The child's tables were prepared.
+function copy_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg: usize): u32 {
+  if (e & PTE_MIGRATION) return PTE_WAIT;
   const child = load<u32>(arg);
   const cow = load<u32>(arg, 4);
-  const dst = pt_slot(m, child, va, true);
-  if (dst <= 1) return false;
+  const dst = pt_slot_cpu(m, cpu, child, va, false);
+  if (dst <= 1) return PTE_STOP;
   let ce = e;
   if (e & PTE_P) {
     if (cow && e & PTE_RW) {
@@ -448,7 +670,7 @@ function copy_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg
     get_page(m, pfn);
     if (!page_dup_rmap(m, pfn, <u32>dst)) {
       put_page(m, cpu, pfn);
-      return false;
+      return PTE_STOP;
     }
     rss_add(m, child, pfn, 1);
   } else if (e & PTE_SWAP) {
@@ -460,7 +682,7 @@ function copy_one(m: usize, cpu: u32, mm: u32, va: u64, slot: usize, e: u64, arg
   pt_used_add(m, dst, 1);
   pte_unlock(m, cpu, dtable);
   count(m, cpu, ST_PTES_COPIED);
-  return true;
+  return PTE_NEXT;
 }
 
 /**
@@ -483,7 +705,7 @@ export function do_fork(m: usize, cpu: u32, parent: u32, child: u32): bool {
     const start = load<u64>(vma, VMA_START);
     const end = load<u64>(vma, VMA_END);
     if (cow) hook_range_start(m, cpu, parent, start, end);
-    const ok = pte_range(m, cpu, parent, start, end, copy_one, arg, false);
+    const ok = pte_range(m, cpu, parent, start, end, copy_one, arg, PREP_FORK);
     if (cow) hook_range_end(m, cpu, parent, start, end);
     if (!ok) return false;
   }
@@ -496,13 +718,15 @@ export function do_fork(m: usize, cpu: u32, parent: u32, child: u32): bool {
 /**
  * exit_mmap: release first (secondary MMUs tear down before any page is
  * freed), then unmap_vmas over everything (its range_start/end reach no
- * notifier any more), free the page tables and the VMAs.
+ * notifier any more), the VMAs leave the rmap, then the page tables go.
  */
 export function do_exit(m: usize, cpu: u32, mm: u32): void {
   hook_release(m, cpu, mm);
   const top = 3 + 9 * load<u32>(m, H_LEVELS);
-  zap_page_range(m, cpu, mm, 0, <u64>1 << (top + 9));
+  const limit: u64 = <u64>1 << (top + 9);
+  zap_page_range(m, cpu, mm, 0, limit);
   while (nr_vmas(m, mm)) vma_destroy(m, cpu, vma_at(m, mm, nr_vmas(m, mm) - 1));
+  free_pgtables(m, cpu, mm, 0, limit);
   const ma = mm_addr(m, mm);
   store<u32>(ma, 0, MM_ALIVE);
 }
@@ -511,20 +735,33 @@ export function do_exit(m: usize, cpu: u32, mm: u32): void {
  * truncate to `pages` pages: unmap_mapping_range over every VMA of the file
  * that maps the cut part (private COW copies too, even_cows), each VMA its
  * own zap with its own range_start/end, under the i_mmap lock; then the
- * cached pages past the end leave the page cache (truncate_inode_pages).
+ * cached pages past the end leave the page cache (truncate_inode_pages),
+ * each under its page lock, and unmapped again first if a fault on another
+ * CPU mapped it meanwhile.
  */
 export function do_truncate(m: usize, cpu: u32, file: u32, pages: u32): void {
   const as = address_space(m, file);
-  const size = load<u32>(as, AS_SIZE_PAGES);
+  const size = atomic.load<u32>(as + AS_SIZE_PAGES);
   if (pages >= size) return;
   i_mmap_lock_write(m, cpu, as); // a spinlock across the zaps in 2.6.27
   i_mmap_zap(m, cpu, as, pages, size - 1);
   i_mmap_unlock_write(m, cpu, as);
   for (let index = pages; index < size; index++) {
-    const pfn = find_page(m, file, index);
-    if (pfn != NIL) remove_from_page_cache(m, cpu, pfn);
+    const pfn = find_get_page(m, file, index);
+    if (pfn == NIL) continue;
+    lock_page(m, cpu, pfn);
+    if (page_cached(m, file, index, pfn)) {
+      if (atomic.load<i32>(page_addr(m, pfn) + PG_MAPCOUNT)) {
+        i_mmap_lock_write(m, cpu, as);
+        i_mmap_zap(m, cpu, as, index, index);
+        i_mmap_unlock_write(m, cpu, as);
+      }
+      remove_from_page_cache(m, cpu, pfn);
+    }
+    unlock_page(m, cpu, pfn);
+    put_page(m, cpu, pfn);
   }
-  store<u32>(as, pages, AS_SIZE_PAGES);
+  atomic.store<u32>(as + AS_SIZE_PAGES, pages);
 }
 
 function i_mmap_zap(m: usize, cpu: u32, as: usize, first: u32, last: u32): void {
@@ -565,8 +802,14 @@ function range_free(m: usize, mm: u32, start: u64, end: u64): bool {
 export function do_mmap(m: usize, cpu: u32, mm: u32, start: u64, pages: u32, flags: u32, file: u32, pgoff: u32): usize {
   if (!pages || !range_free(m, mm, start, start + (<u64>pages << 12))) return 0;
   if (file) {
-    const as = address_space(m, file);
-    if (load<u32>(as, AS_SIZE_PAGES) < pgoff + pages) store<u32>(as, pgoff + pages, AS_SIZE_PAGES);
+    // the file grows to cover the mapping (other CPUs' truncates and mmaps of it run meanwhile)
+    const a = address_space(m, file) + AS_SIZE_PAGES;
+    let size = atomic.load<u32>(a);
+    while (size < pgoff + pages) {
+      const seen = atomic.cmpxchg<u32>(a, size, pgoff + pages);
+      if (seen == size) break;
+      size = seen;
+    }
   }
   const mayw = flags & VM_WRITE ? VM_MAYWRITE : 0;
   return vma_create(m, cpu, mm, start, start + (<u64>pages << 12), flags | mayw, file, pgoff);

@@ -9,6 +9,7 @@ import {
 } from "./memory";
 import { pool_init } from "./pool";
 import { rmap_walk } from "./rmap";
+import { get_page_unless_zero, put_page } from "./page_alloc";
 import {
   AVC_SIZE, AV_SIZE, MM_ALIVE, MM_CPUMASK, NIL, PAGE_MAPPING_ANON, POOL_BASE, POOL_CAP, VM_AV_POOL, VM_AVC_POOL, VM_FREE_HEAD, VM_LRU_HEAD,
   VM_LRU_TAIL, VM_NEXT_PFN, VM_NR_FREE, VM_NR_LRU, VM_SWAP_BUMP, VM_SWAP_FREE, VM_SWAP_USED, VM_VMA_POOL, VMA_SIZE,
@@ -185,23 +186,35 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
     case OP_CHECK:
       return check_coherence(m, cpu);
     default: {
+      // the page mapped at va, found under mmap_lock and pinned, so another CPU can neither free
+      // the tables under the lookup nor the page under the operation
+      mmap_read_lock(m, cpu, mm);
       const pfn = vm_pfn_at(m, mm, a);
-      if (pfn == NIL) return NIL;
-      if (kind == OP_RECLAIM) {
-        page_referenced(m, cpu, pfn); // the aging pass before (the inactive list's first scan)
-        return reclaim_page(m, cpu, pfn) ? 1 : 0;
-      }
-      if (kind == OP_MIGRATE) return migrate_page(m, cpu, pfn);
-      if (kind == OP_MKCLEAN) {
-        if (load<u32>(page_addr(m, pfn), PG_MAPPING) & PAGE_MAPPING_ANON) return 0; // nothing to write back
-        const n = page_mkclean(m, cpu, pfn);
-        end_writeback(m, cpu, pfn);
-        return n;
-      }
-      if (kind == OP_AGE) return age_page(m, cpu, pfn);
-      return NIL;
+      const pinned = pfn != NIL && get_page_unless_zero(m, pfn);
+      mmap_read_unlock(m, cpu, mm);
+      if (!pinned) return NIL;
+      const r = page_op(m, cpu, kind, pfn);
+      put_page(m, cpu, pfn);
+      return r;
     }
   }
+}
+
+/** Reclaim, migration, writeback or aging of a pinned page. */
+function page_op(m: usize, cpu: u32, kind: u32, pfn: u32): u32 {
+  if (kind == OP_RECLAIM) {
+    page_referenced(m, cpu, pfn); // the aging pass before (the inactive list's first scan)
+    return reclaim_page(m, cpu, pfn) ? 1 : 0;
+  }
+  if (kind == OP_MIGRATE) return migrate_page(m, cpu, pfn);
+  if (kind == OP_MKCLEAN) {
+    if (load<u32>(page_addr(m, pfn), PG_MAPPING) & PAGE_MAPPING_ANON) return 0; // nothing to write back
+    const n = page_mkclean(m, cpu, pfn);
+    end_writeback(m, cpu, pfn);
+    return n;
+  }
+  if (kind == OP_AGE) return age_page(m, cpu, pfn);
+  return NIL;
 }
 
 /** Runs n operation records; out (when set) gets each result. Returns how many succeeded (non-zero, non-NIL). */

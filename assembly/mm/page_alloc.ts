@@ -1,6 +1,13 @@
 // Frames: a free list, exact refcounts and mapcounts, and one LRU list that
 // reclaim scans from its tail. Frames never handed out yet are taken from
 // next_pfn up, so a machine of 16 Mi frames needs no set-up loop.
+//
+// Several CPUs change one struct page at once, so its counters move by
+// atomic RMW only: refcount by atomic.add / atomic.sub (the CPU whose sub
+// takes it from 1 to 0 frees the frame, once), and the flags word, which also
+// holds the PG_LOCKED bit lock, by atomic.or / atomic.and. A CPU that finds a
+// page through a PTE or a cache without holding a reference pins it with
+// get_page_unless_zero, which fails on a free frame.
 import { H_NFRAMES, H_VM, PG_FLAGS, PG_INDEX, PG_LRU, PG_LRU_NEXT, PG_LRU_PREV, PG_MAPCOUNT, PG_MAPPING, PG_REFCOUNT, PG_RMAP } from "../layout";
 import { check_free } from "../check";
 import { page_addr } from "../machine";
@@ -32,27 +39,39 @@ export function alloc_page(m: usize): u32 {
   }
   spin_unlock(lock);
   const p = page_addr(m, pfn);
+  // the frame is free (refcount 0): nobody can pin it, so plain stores, then publish the reference
   memory.fill(p, 0, 32);
-  store<u32>(p, 1, PG_REFCOUNT);
   store<u32>(p, NIL, PG_LRU_NEXT);
   store<u32>(p, NIL, PG_LRU_PREV);
+  atomic.store<u32>(p + PG_REFCOUNT, 1);
   return pfn;
 }
 
+/** One more reference; the caller already holds one (or a lock that keeps the frame from being freed). */
 export function get_page(m: usize, pfn: u32): void {
-  const p = page_addr(m, pfn);
-  store<i32>(p, load<i32>(p, PG_REFCOUNT) + 1, PG_REFCOUNT);
+  atomic.add<u32>(page_addr(m, pfn) + PG_REFCOUNT, 1);
+}
+
+/** A reference on a frame unless it is free (refcount 0): the pin of a page found without one. */
+export function get_page_unless_zero(m: usize, pfn: u32): bool {
+  const a = page_addr(m, pfn) + PG_REFCOUNT;
+  let v = atomic.load<u32>(a);
+  while (v != 0) {
+    const seen = atomic.cmpxchg<u32>(a, v, v + 1);
+    if (seen == v) return true;
+    v = seen;
+  }
+  return false;
 }
 
 /** Drops a reference; the last one frees the frame (it must be unmapped by then). */
 export function put_page(m: usize, cpu: u32, pfn: u32): void {
   const p = page_addr(m, pfn);
-  const ref = load<i32>(p, PG_REFCOUNT) - 1;
-  store<i32>(p, ref, PG_REFCOUNT);
-  if (ref > 0) return;
-  assert(ref == 0 && load<i32>(p, PG_MAPCOUNT) == 0, "freeing a mapped or over-released page");
+  const old = <i32>atomic.sub<u32>(p + PG_REFCOUNT, 1);
+  if (old > 1) return;
+  assert(old == 1 && atomic.load<i32>(p + PG_MAPCOUNT) == 0, "freeing a mapped or over-released page");
   check_free(m, cpu, pfn);
-  if (load<u32>(p, PG_FLAGS) & PG_LRU) lru_del(m, pfn);
+  if (atomic.load<u32>(p + PG_FLAGS) & PG_LRU) lru_del(m, pfn);
   const vm = vm_addr(m);
   const lock = vm + VM_LRU_LOCK;
   spin_lock(lock);
@@ -79,7 +98,7 @@ export function lru_add(m: usize, pfn: u32): void {
   else store<u32>(vm, pfn, VM_LRU_TAIL);
   store<u32>(vm, pfn, VM_LRU_HEAD);
   store<u32>(vm, load<u32>(vm, VM_NR_LRU) + 1, VM_NR_LRU);
-  store<u32>(p, load<u32>(p, PG_FLAGS) | PG_LRU, PG_FLAGS);
+  atomic.or<u32>(p + PG_FLAGS, PG_LRU);
   spin_unlock(vm + VM_LRU_LOCK);
 }
 
@@ -96,6 +115,6 @@ export function lru_del(m: usize, pfn: u32): void {
   store<u32>(p, NIL, PG_LRU_NEXT);
   store<u32>(p, NIL, PG_LRU_PREV);
   store<u32>(vm, load<u32>(vm, VM_NR_LRU) - 1, VM_NR_LRU);
-  store<u32>(p, load<u32>(p, PG_FLAGS) & ~PG_LRU, PG_FLAGS);
+  atomic.and<u32>(p + PG_FLAGS, ~PG_LRU);
   spin_unlock(vm + VM_LRU_LOCK);
 }

@@ -6,21 +6,31 @@
 //   anonvma   file pages: the i_mmap interval tree; anon pages: the anon_vma's VMA list
 //   avc       file pages: the i_mmap interval tree; anon pages: the anon_vma's tree of chains
 //
-// Locking (docs/locking.md): callers hold the page lock; the walk takes the
-// i_mmap or anon_vma lock, and each mapping's PT lock around its PTE.
+// Locking (docs/locking.md): callers hold the page lock (or a reference);
+// the walk takes the i_mmap or anon_vma lock, and each mapping's PT lock
+// around its PTE: `one` runs with that PT lock held, on a PTE just checked
+// to map the page (page_check_address returns the PTE locked). A page's
+// pte_chain changes under pte_chain_lock (PG_CHAINLOCK), its mapcount by
+// atomic RMW. The walk is a page-table read-side section (pagetable.ts): a
+// pte_chain gives PTE addresses whose tables no lock keeps alive. An
+// anonymous page's anon_vma is pinned (its refcount, taken only while
+// non-zero) before it is locked, so a concurrent munmap cannot free it
+// under the walk (page_lock_anon_vma).
 import { itree_first, itree_next } from "../lib/itree";
 import {
   CH_NEXT, CH_NR, CHAIN_NODE_SIZE, H_LEVELS, MM_PGD, PG_FLAGS, PG_DIRECT, PG_INDEX, PG_MAPCOUNT, PG_MAPPING, PG_RMAP,
   PTD_BASE, PTD_MM, PTE_ADDR_MASK, PTE_P, PTE_PSE,
 } from "../layout";
 import { chain_alloc, chain_free, mm_addr, page_addr, ptdesc } from "../machine";
-import { anon_vma_lock, anon_vma_unlock, i_mmap_lock_read, i_mmap_unlock_read } from "./lock";
+import { pt_rcu_read_lock, pt_rcu_read_unlock } from "../pagetable";
+import { bit_lock, bit_unlock } from "../sync";
+import { anon_vma_lock, anon_vma_unlock, i_mmap_lock_read, i_mmap_unlock_read, pte_lock, pte_unlock } from "./lock";
 import {
-  AS_IMMAP, AV_ROOT, AVC_RB, AVC_VMA, PAGE_MAPPING_ANON, PRIMARY_ANONVMA, PRIMARY_OBJLIST,
+  AS_IMMAP, AV_ROOT, AVC_RB, AVC_VMA, PAGE_MAPPING_ANON, PG_CHAINLOCK, PRIMARY_ANONVMA, PRIMARY_OBJLIST,
   VM_SCRATCH_BASE, VM_SCRATCH_CAP, VMA_ANON_NEXT, VMA_MM, VMA_SHARED,
 } from "./types";
 import { vm_addr } from "./page_alloc";
-import { address_space, design, vma_address } from "./vma";
+import { address_space, anon_vma_put, anon_vma_tryget, design, vma_address } from "./vma";
 import { count, ST_RMAP_VISITS } from "./vmstat";
 import { charge_touch } from "../cost";
 
@@ -54,12 +64,23 @@ export function page_on_chain(m: usize, pfn: u32): bool {
 
 // --- pte_chain maintenance ----------------------------------------------------------
 
+// @ts-ignore: decorator
+@inline function chain_lock(page: usize): void {
+  bit_lock(page + PG_FLAGS, ctz<u32>(PG_CHAINLOCK));
+}
+
+// @ts-ignore: decorator
+@inline function chain_unlock(page: usize): void {
+  bit_unlock(page + PG_FLAGS, ctz<u32>(PG_CHAINLOCK));
+}
+
+/** Under the chain lock. */
 function chain_add(m: usize, page: usize, pte: u32): bool {
-  const flags = load<u32>(page, PG_FLAGS);
+  const flags = atomic.load<u32>(page + PG_FLAGS);
   const head = <usize>load<u32>(page, PG_RMAP);
   if (!head) {
     store<u32>(page, pte, PG_RMAP);
-    store<u32>(page, flags | PG_DIRECT, PG_FLAGS);
+    atomic.or<u32>(page + PG_FLAGS, PG_DIRECT);
     return true;
   }
   if (flags & PG_DIRECT) {
@@ -69,7 +90,7 @@ function chain_add(m: usize, page: usize, pte: u32): bool {
     store<u32>(n + PC_ENT + 4, pte);
     store<u32>(n, 2, CH_NR);
     store<u32>(page, <u32>n, PG_RMAP);
-    store<u32>(page, flags & ~PG_DIRECT, PG_FLAGS);
+    atomic.and<u32>(page + PG_FLAGS, ~PG_DIRECT);
     return true;
   }
   let h = head;
@@ -85,14 +106,13 @@ function chain_add(m: usize, page: usize, pte: u32): bool {
   return true;
 }
 
-/** Removes pte from the page's chain: O(mapcount), the cost 2.5's page_remove_rmap paid. */
+/** Removes pte from the page's chain (under the chain lock): O(mapcount), the cost 2.5's page_remove_rmap paid. */
 function chain_remove(m: usize, cpu: u32, page: usize, pte: u32): void {
   const head = <usize>load<u32>(page, PG_RMAP);
-  const flags = load<u32>(page, PG_FLAGS);
-  if (flags & PG_DIRECT) {
+  if (atomic.load<u32>(page + PG_FLAGS) & PG_DIRECT) {
     assert(<u32>head == pte, "PageDirect page removed through another PTE");
     store<u32>(page, 0, PG_RMAP);
-    store<u32>(page, flags & ~PG_DIRECT, PG_FLAGS);
+    atomic.and<u32>(page + PG_FLAGS, ~PG_DIRECT);
     return;
   }
   let visits: u64 = 0;
@@ -118,10 +138,10 @@ function chain_remove(m: usize, cpu: u32, page: usize, pte: u32): void {
   assert(false, "PTE missing from its page's chain");
 }
 
-/** Replaces one PTE address by another on the page's chain (mremap's move_ptes). */
+/** Replaces one PTE address by another on the page's chain (mremap's move_ptes), under the chain lock. */
 function chain_replace(page: usize, from: u32, to: u32): void {
   const head = <usize>load<u32>(page, PG_RMAP);
-  if (load<u32>(page, PG_FLAGS) & PG_DIRECT) {
+  if (atomic.load<u32>(page + PG_FLAGS) & PG_DIRECT) {
     store<u32>(page, to, PG_RMAP);
     return;
   }
@@ -139,6 +159,7 @@ function chain_replace(page: usize, from: u32, to: u32): void {
 }
 
 // --- the rmap calls of the fault, fork, unmap and move paths ----------------------
+// Callers hold the PT lock of the PTE they add, remove or move.
 
 /** A new anonymous page's first mapping (page_add_new_anon_rmap). */
 export function page_add_new_anon_rmap(m: usize, pfn: u32, anon_vma: u32, index: u32, pte: u32): bool {
@@ -156,28 +177,44 @@ export function page_add_file_rmap(m: usize, pfn: u32, pte: u32): bool {
 /** One more mapping of a page whose mapping/index are set (page_dup_rmap in fork, swap-in, migration). */
 export function page_dup_rmap(m: usize, pfn: u32, pte: u32): bool {
   const page = page_addr(m, pfn);
-  if (page_on_chain(m, pfn) && !chain_add(m, page, pte)) return false;
-  store<i32>(page, load<i32>(page, PG_MAPCOUNT) + 1, PG_MAPCOUNT);
+  if (page_on_chain(m, pfn)) {
+    chain_lock(page);
+    const ok = chain_add(m, page, pte);
+    chain_unlock(page);
+    if (!ok) return false;
+  }
+  atomic.add<u32>(page + PG_MAPCOUNT, 1);
   return true;
 }
 
 /** The mapping at PTE address pte is gone (page_remove_rmap). */
 export function page_remove_rmap(m: usize, cpu: u32, pfn: u32, pte: u32): void {
   const page = page_addr(m, pfn);
-  if (page_on_chain(m, pfn)) chain_remove(m, cpu, page, pte);
-  const mc = load<i32>(page, PG_MAPCOUNT) - 1;
-  assert(mc >= 0, "mapcount below zero");
-  store<i32>(page, mc, PG_MAPCOUNT);
+  if (page_on_chain(m, pfn)) {
+    chain_lock(page);
+    chain_remove(m, cpu, page, pte);
+    chain_unlock(page);
+  }
+  const mc = <i32>atomic.sub<u32>(page + PG_MAPCOUNT, 1);
+  assert(mc >= 1, "mapcount below zero");
 }
 
 /** The mapping moved from PTE address `from` to `to` (move_ptes): only chains record PTE addresses. */
 export function page_move_rmap(m: usize, pfn: u32, from: u32, to: u32): void {
-  if (page_on_chain(m, pfn)) chain_replace(page_addr(m, pfn), from, to);
+  if (!page_on_chain(m, pfn)) return;
+  const page = page_addr(m, pfn);
+  chain_lock(page);
+  chain_replace(page, from, to);
+  chain_unlock(page);
 }
 
 // --- the walk -------------------------------------------------------------------
 
-/** What a walk does at each mapping (try_to_unmap_one, page_mkclean_one, ...): see vmscan.ts. */
+/**
+ * What a walk does at each mapping (try_to_unmap_one, page_mkclean_one, ...:
+ * see vmscan.ts). It runs with the PTE's PT lock held, on a PTE that maps
+ * the page; the walk releases the lock after it.
+ */
 export type RmapOne = (m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, arg: usize) => bool;
 
 /** The mm and va a PTE address stands for (2.5's ptep_to_mm / ptep_to_address). */
@@ -193,20 +230,41 @@ export type RmapOne = (m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usiz
 
 /**
  * Finds the PTE that maps pfn at va in mm, as page_check_address does: a
- * page-table walk, then a check that the PTE is present and points at pfn.
+ * page-table walk without locks, then a check that the PTE is present and
+ * points at pfn. The caller checks again under the PT lock.
  */
 export function page_check_address(m: usize, mm: u32, va: u64, pfn: u32): usize {
   let table = <usize>load<u32>(mm_addr(m, mm), MM_PGD);
   if (!table) return 0;
   for (let shift = 3 + 9 * load<u32>(m, H_LEVELS); ; shift -= 9) {
     const slot = table + ((<usize>(va >> shift) & 511) << 3);
-    const e = load<u64>(slot);
+    const e = atomic.load<u64>(slot);
     if (!(e & PTE_P)) return 0;
     if (shift == 12) return <u32>((e & PTE_ADDR_MASK) >> 12) == pfn ? slot : 0;
     if (e & PTE_PSE) return 0;
     table = <usize>(e & PTE_ADDR_MASK);
   }
   return unreachable();
+}
+
+/** Takes the PT lock of pte and checks that it still maps pfn; on false the lock is not held. */
+// @ts-ignore: decorator
+@inline function pte_lock_mapped(m: usize, cpu: u32, pte: usize, pfn: u32): bool {
+  const table = pte & ~(<usize>4095);
+  pte_lock(m, cpu, table);
+  const e = load<u64>(pte);
+  if (e & PTE_P && <u32>((e & PTE_ADDR_MASK) >> 12) == pfn) return true;
+  pte_unlock(m, cpu, table);
+  return false;
+}
+
+/** Calls one on a PTE that maps pfn, under its PT lock: 1 if it continued, 0 if the PTE no longer maps pfn, -1 to stop. */
+// @ts-ignore: decorator
+@inline function visit_pte(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, one: RmapOne, arg: usize): i32 {
+  if (!pte_lock_mapped(m, cpu, pte, pfn)) return 0;
+  const go = one(m, cpu, pfn, mm, va, pte, arg);
+  pte_unlock(m, cpu, pte & ~(<usize>4095));
+  return go ? 1 : -1;
 }
 
 /** Per-CPU scratch for chain snapshots: the walk's action may edit the chain it walks. */
@@ -219,23 +277,33 @@ export function page_check_address(m: usize, mm: u32, va: u64, pfn: u32): usize 
 /**
  * Calls `one` for every mapping of pfn until it returns false; returns the
  * number of mappings visited. ST_RMAP_VISITS counts what the design had to
- * look at to find them: chain entries, or VMAs / chains tried.
+ * look at to find them: chain entries, or VMAs / chains tried. The caller
+ * holds a reference on the page (or its lock).
  */
 export function rmap_walk(m: usize, cpu: u32, pfn: u32, one: RmapOne, arg: usize): u32 {
   const page = page_addr(m, pfn);
-  if (!load<i32>(page, PG_MAPCOUNT)) return 0;
-  if (page_on_chain(m, pfn)) return walk_chain(m, cpu, pfn, page, one, arg);
-  const mapping = load<u32>(page, PG_MAPPING);
-  if (mapping & PAGE_MAPPING_ANON) return walk_anon(m, cpu, pfn, <usize>(mapping & ~PAGE_MAPPING_ANON), one, arg);
-  return walk_file(m, cpu, pfn, mapping >> 1, one, arg);
+  if (!atomic.load<i32>(page + PG_MAPCOUNT)) return 0;
+  pt_rcu_read_lock(m, cpu);
+  let r: u32;
+  if (page_on_chain(m, pfn)) r = walk_chain(m, cpu, pfn, page, one, arg);
+  else {
+    const mapping = load<u32>(page, PG_MAPPING);
+    if (mapping & PAGE_MAPPING_ANON) r = walk_anon(m, cpu, pfn, <usize>(mapping & ~PAGE_MAPPING_ANON), one, arg);
+    else r = walk_file(m, cpu, pfn, mapping >> 1, one, arg);
+  }
+  pt_rcu_read_unlock(m, cpu);
+  return r;
 }
 
 function walk_chain(m: usize, cpu: u32, pfn: u32, page: usize, one: RmapOne, arg: usize): u32 {
   const buf = scratch(m, cpu);
   const cap = load<u32>(vm_addr(m), VM_SCRATCH_CAP);
   let n: u32 = 0;
+  // the snapshot: every PTE on the chain now lies in a live table, which stays
+  // allocated until this read-side section ends, even if it is unmapped meanwhile
+  chain_lock(page);
   const head = <usize>load<u32>(page, PG_RMAP);
-  if (load<u32>(page, PG_FLAGS) & PG_DIRECT) {
+  if (atomic.load<u32>(page + PG_FLAGS) & PG_DIRECT) {
     store<u32>(buf, <u32>head);
     n = 1;
   } else {
@@ -246,10 +314,11 @@ function walk_chain(m: usize, cpu: u32, pfn: u32, page: usize, one: RmapOne, arg
       n += nr;
     }
   }
+  chain_unlock(page);
   visited(m, cpu, n);
   for (let i: u32 = 0; i < n; i++) {
     const pte = <usize>load<u32>(buf + (<usize>i << 2));
-    if (!one(m, cpu, pfn, pte_mm(m, pte), pte_va(m, pte), pte, arg)) return i + 1;
+    if (visit_pte(m, cpu, pfn, pte_mm(m, pte), pte_va(m, pte), pte, one, arg) < 0) return i + 1;
   }
   return n;
 }
@@ -282,28 +351,34 @@ function walk_file(m: usize, cpu: u32, pfn: u32, file: u32, one: RmapOne, arg: u
 }
 
 function walk_anon(m: usize, cpu: u32, pfn: u32, av: usize, one: RmapOne, arg: usize): u32 {
-  const index = load<u32>(page_addr(m, pfn), PG_INDEX);
+  // page_lock_anon_vma: pin the anon_vma while it is still in use, then check the page is still mapped
+  if (!anon_vma_tryget(av)) return 0;
+  const page = page_addr(m, pfn);
   let found: u32 = 0;
-  let visits: u64 = 0;
-  anon_vma_lock(m, cpu, av);
-  if (design(m) == PRIMARY_ANONVMA) {
-    // every VMA of the fork family (Rik van Riel's O(N) per page; domain.md §8 row 12)
-    for (let vma = <usize>load<u32>(av, AV_ROOT); vma; vma = <usize>load<u32>(vma, VMA_ANON_NEXT)) {
-      visits++;
-      const r = try_vma(m, cpu, pfn, vma, index, one, arg);
-      if (r < 0) break;
-      found += r;
+  if (atomic.load<i32>(page + PG_MAPCOUNT) && load<u32>(page, PG_MAPPING) == (<u32>av | PAGE_MAPPING_ANON)) {
+    const index = load<u32>(page, PG_INDEX);
+    let visits: u64 = 0;
+    anon_vma_lock(m, cpu, av);
+    if (design(m) == PRIMARY_ANONVMA) {
+      // every VMA of the fork family (Rik van Riel's O(N) per page; domain.md §8 row 12)
+      for (let vma = <usize>load<u32>(av, AV_ROOT); vma; vma = <usize>load<u32>(vma, VMA_ANON_NEXT)) {
+        visits++;
+        const r = try_vma(m, cpu, pfn, vma, index, one, arg);
+        if (r < 0) break;
+        found += r;
+      }
+    } else {
+      for (let node = itree_first(av + AV_ROOT, index, index); node; node = itree_next(node, index, index)) {
+        visits++;
+        const r = try_vma(m, cpu, pfn, <usize>load<u32>(node - AVC_RB, AVC_VMA), index, one, arg);
+        if (r < 0) break;
+        found += r;
+      }
     }
-  } else {
-    for (let node = itree_first(av + AV_ROOT, index, index); node; node = itree_next(node, index, index)) {
-      visits++;
-      const r = try_vma(m, cpu, pfn, <usize>load<u32>(node - AVC_RB, AVC_VMA), index, one, arg);
-      if (r < 0) break;
-      found += r;
-    }
+    anon_vma_unlock(m, cpu, av);
+    visited(m, cpu, visits);
   }
-  anon_vma_unlock(m, cpu, av);
-  visited(m, cpu, visits);
+  anon_vma_put(m, av);
   return found;
 }
 
@@ -315,5 +390,5 @@ function walk_anon(m: usize, cpu: u32, pfn: u32, av: usize, one: RmapOne, arg: u
   const mm = load<u32>(vma, VMA_MM);
   const pte = page_check_address(m, mm, va, pfn);
   if (!pte) return 0;
-  return one(m, cpu, pfn, mm, va, pte, arg) ? 1 : -1;
+  return visit_pte(m, cpu, pfn, mm, va, pte, one, arg);
 }

@@ -144,6 +144,16 @@ export const AS_NRPAGES: u32 = 12;
 export const AS_SIZE_PAGES: u32 = 16;
 export const AS_SIZE: u32 = 32;
 
+// struct page flag bits the VM core adds to layout.ts's PG_* (bits 0..7), each
+// a bit lock on the flags word (sync.ts bit_lock), so every other change of
+// PG_FLAGS is an atomic RMW (atomic.or / atomic.and), never load-modify-store:
+//  8 PG_CHAINLOCK: pte_chain_lock(page), 2.5's bit spinlock over the page's
+//    pte_chain (PG_RMAP, chain nodes, PG_DIRECT); taken under the PT lock
+//  9 PG_EXTLOCK: the external rmap's list (PG_EXT) of the physical designs
+// Both are leaf locks: nothing is taken and no TLB flush waits under them.
+export const PG_CHAINLOCK: u32 = 1 << 8;
+export const PG_EXTLOCK: u32 = 1 << 9;
+
 // struct page->mapping for anonymous pages: the anon_vma address with bit 0
 // set (PAGE_MAPPING_ANON); file pages hold the address_space id << 1.
 export const PAGE_MAPPING_ANON: u32 = 1;

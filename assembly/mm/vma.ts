@@ -3,14 +3,19 @@
 // linear list under ptechain and objlist, an interval tree under anonvma and
 // avc) and anonymous memory's anon_vma (a VMA list per fork family under
 // anonvma; anon_vma_chains in per-anon_vma interval trees under avc).
-// domain.md §5.2. Callers hold mmap_lock for writing.
+// domain.md §5.2. Callers hold mmap_lock for writing, except anon_vma_prepare
+// (a fault, under mmap_lock for reading: it installs under page_table_lock).
+// An anon_vma's refcount moves by atomic RMW: VMAs of several mms of a fork
+// family change it at once, and rmap walkers pin it (anon_vma_tryget).
 import { itree_insert, itree_remove } from "../lib/itree";
 import { mm_addr } from "../machine";
+import { charge_lock } from "../cost";
+import { LC_PAGE_TABLE_LOCK, lock_spin, unlock_spin } from "../lockdep";
 import { anon_vma_lock, anon_vma_unlock, i_mmap_lock_write, i_mmap_unlock_write } from "./lock";
 import { pool_alloc, pool_free } from "./pool";
 import {
   AS_IMMAP, AS_NR_VMAS, AS_SIZE, AV_NR, AV_PARENT, AV_REFCOUNT, AV_ROOT, AVC_ANON_VMA, AVC_NEXT, AVC_RB, AVC_VMA,
-  MM_NR_VMAS, PRIMARY_ANONVMA, PRIMARY_AVC, VM_AS_BASE, VM_AV_POOL, VM_AVC_POOL, VM_DESIGN, VM_VMA_POOL, VM_VMAS_BASE,
+  MM_NR_VMAS, MM_PTL, PRIMARY_ANONVMA, PRIMARY_AVC, VM_AS_BASE, VM_AV_POOL, VM_AVC_POOL, VM_DESIGN, VM_VMA_POOL, VM_VMAS_BASE,
   VM_VMAS_CAP, VMA_ANON_NEXT, VMA_ANON_PREV, VMA_ANON_VMA, VMA_AVC, VMA_END, VMA_FILE, VMA_FLAGS, VMA_MM, VMA_PGOFF,
   VMA_SHARED, VMA_START,
 } from "./types";
@@ -104,9 +109,8 @@ function set_remove(m: usize, mm: u32, vma: usize): void {
   return d == PRIMARY_ANONVMA || d == PRIMARY_AVC;
 }
 
-function immap_insert(m: usize, cpu: u32, vma: usize): void {
-  const as = address_space(m, load<u32>(vma, VMA_FILE));
-  i_mmap_lock_write(m, cpu, as);
+/** Under the i_mmap lock: vma into its file's i_mmap (the tree under its pgoff range, or the list's head). */
+function immap_link(m: usize, as: usize, vma: usize): void {
   const node = vma + VMA_SHARED;
   if (immap_is_tree(m)) {
     const pgoff = load<u32>(vma, VMA_PGOFF);
@@ -120,12 +124,10 @@ function immap_insert(m: usize, cpu: u32, vma: usize): void {
     store<u32>(as, <u32>vma, AS_IMMAP);
   }
   store<u32>(as, load<u32>(as, AS_NR_VMAS) + 1, AS_NR_VMAS);
-  i_mmap_unlock_write(m, cpu, as);
 }
 
-function immap_remove(m: usize, cpu: u32, vma: usize): void {
-  const as = address_space(m, load<u32>(vma, VMA_FILE));
-  i_mmap_lock_write(m, cpu, as);
+/** Under the i_mmap lock: vma out of its file's i_mmap. */
+function immap_unlink(m: usize, as: usize, vma: usize): void {
   const node = vma + VMA_SHARED;
   if (immap_is_tree(m)) {
     itree_remove(as + AS_IMMAP, node);
@@ -137,6 +139,19 @@ function immap_remove(m: usize, cpu: u32, vma: usize): void {
     if (next) store<u32>(next + VMA_SHARED, <u32>prev, 4);
   }
   store<u32>(as, load<u32>(as, AS_NR_VMAS) - 1, AS_NR_VMAS);
+}
+
+function immap_insert(m: usize, cpu: u32, vma: usize): void {
+  const as = address_space(m, load<u32>(vma, VMA_FILE));
+  i_mmap_lock_write(m, cpu, as);
+  immap_link(m, as, vma);
+  i_mmap_unlock_write(m, cpu, as);
+}
+
+function immap_remove(m: usize, cpu: u32, vma: usize): void {
+  const as = address_space(m, load<u32>(vma, VMA_FILE));
+  i_mmap_lock_write(m, cpu, as);
+  immap_unlink(m, as, vma);
   i_mmap_unlock_write(m, cpu, as);
 }
 
@@ -144,28 +159,38 @@ function immap_remove(m: usize, cpu: u32, vma: usize): void {
 
 function anon_vma_alloc(m: usize): usize {
   const av = pool_alloc(m, vm_addr(m) + VM_AV_POOL);
-  if (av) store<u32>(av, 1, AV_REFCOUNT);
+  if (av) atomic.store<u32>(av + AV_REFCOUNT, 1);
   return av;
 }
 
-function anon_vma_put(m: usize, av: usize): void {
-  const r = load<u32>(av, AV_REFCOUNT) - 1;
-  store<u32>(av, r, AV_REFCOUNT);
-  if (r == 0) {
+// @ts-ignore: decorator
+@inline function anon_vma_get(av: usize): void {
+  atomic.add<u32>(av + AV_REFCOUNT, 1);
+}
+
+/** A reference on av unless its count is already 0 (freed or being freed): an rmap walker's pin. */
+export function anon_vma_tryget(av: usize): bool {
+  const a = av + AV_REFCOUNT;
+  let v = atomic.load<u32>(a);
+  while (v != 0) {
+    const seen = atomic.cmpxchg<u32>(a, v, v + 1);
+    if (seen == v) return true;
+    v = seen;
+  }
+  return false;
+}
+
+/** Drops a reference; the last one frees the anon_vma (nothing may be linked to it by then). */
+export function anon_vma_put(m: usize, av: usize): void {
+  if (atomic.sub<u32>(av + AV_REFCOUNT, 1) == 1) {
     assert(load<u32>(av, AV_NR) == 0 && load<u32>(av, AV_ROOT) == 0, "freeing a busy anon_vma");
     pool_free(m, vm_addr(m) + VM_AV_POOL, av);
   }
 }
 
-/** Links vma into anon_vma av: the VMA list (anonvma) or a new chain in av's tree (avc). */
-function anon_vma_link(m: usize, cpu: u32, vma: usize, av: usize): bool {
-  anon_vma_lock(m, cpu, av);
-  if (design(m) == PRIMARY_AVC) {
-    const avc = pool_alloc(m, vm_addr(m) + VM_AVC_POOL);
-    if (!avc) {
-      anon_vma_unlock(m, cpu, av);
-      return false;
-    }
+/** Under av's lock: links vma into av with the chain avc (avc design; 0 otherwise). */
+function anon_vma_link_locked(m: usize, vma: usize, av: usize, avc: usize): void {
+  if (avc) {
     store<u32>(avc, <u32>vma, AVC_VMA);
     store<u32>(avc, <u32>av, AVC_ANON_VMA);
     store<u32>(avc, load<u32>(vma, VMA_AVC), AVC_NEXT);
@@ -180,7 +205,18 @@ function anon_vma_link(m: usize, cpu: u32, vma: usize, av: usize): bool {
     store<u32>(av, <u32>vma, AV_ROOT);
   }
   store<u32>(av, load<u32>(av, AV_NR) + 1, AV_NR);
-  store<u32>(av, load<u32>(av, AV_REFCOUNT) + 1, AV_REFCOUNT);
+  anon_vma_get(av);
+}
+
+/** Links vma into anon_vma av: the VMA list (anonvma) or a new chain in av's tree (avc). */
+function anon_vma_link(m: usize, cpu: u32, vma: usize, av: usize): bool {
+  let avc: usize = 0;
+  if (design(m) == PRIMARY_AVC) {
+    avc = pool_alloc(m, vm_addr(m) + VM_AVC_POOL);
+    if (!avc) return false;
+  }
+  anon_vma_lock(m, cpu, av);
+  anon_vma_link_locked(m, vma, av, avc);
   anon_vma_unlock(m, cpu, av);
   return true;
 }
@@ -222,15 +258,44 @@ function anon_vma_unlink(m: usize, cpu: u32, vma: usize): void {
   }
 }
 
-/** Gives an anonymous VMA its anon_vma before the first anonymous page (anon_vma_prepare). */
+/**
+ * Gives an anonymous VMA its anon_vma before the first anonymous page
+ * (anon_vma_prepare). Faults run it under mmap_lock for reading, so two CPUs
+ * may both find the VMA without one: each allocates, then installs under the
+ * new anon_vma's lock and the mm's page_table_lock only if the VMA still has
+ * none; the loser frees its own.
+ */
 export function anon_vma_prepare(m: usize, cpu: u32, vma: usize): bool {
   const d = design(m);
   if (d != PRIMARY_ANONVMA && d != PRIMARY_AVC) return true;
-  if (load<u32>(vma, VMA_ANON_VMA)) return true;
+  if (atomic.load<u32>(vma + VMA_ANON_VMA)) return true;
   const av = anon_vma_alloc(m);
   if (!av) return false;
-  store<u32>(vma, <u32>av, VMA_ANON_VMA); // holds the initial reference
-  return anon_vma_link(m, cpu, vma, av);
+  let avc: usize = 0;
+  if (d == PRIMARY_AVC) {
+    avc = pool_alloc(m, vm_addr(m) + VM_AVC_POOL);
+    if (!avc) {
+      pool_free(m, vm_addr(m) + VM_AV_POOL, av);
+      return false;
+    }
+  }
+  const ptl = mm_addr(m, load<u32>(vma, VMA_MM)) + MM_PTL;
+  anon_vma_lock(m, cpu, av);
+  charge_lock(m, cpu);
+  lock_spin(m, cpu, LC_PAGE_TABLE_LOCK, ptl);
+  const won = atomic.load<u32>(vma + VMA_ANON_VMA) == 0;
+  if (won) {
+    anon_vma_link_locked(m, vma, av, avc);
+    atomic.store<u32>(vma + VMA_ANON_VMA, <u32>av); // holds the initial reference
+  }
+  unlock_spin(m, cpu, LC_PAGE_TABLE_LOCK, ptl);
+  anon_vma_unlock(m, cpu, av);
+  if (!won) {
+    // another CPU's anon_vma went in first; ours was never seen
+    if (avc) pool_free(m, vm_addr(m) + VM_AVC_POOL, avc);
+    pool_free(m, vm_addr(m) + VM_AV_POOL, av);
+  }
+  return true;
 }
 
 /**
@@ -244,7 +309,7 @@ export function anon_vma_fork(m: usize, cpu: u32, child: usize, parent: usize): 
   if (!pav) return true;
   const d = design(m);
   if (d == PRIMARY_ANONVMA) {
-    store<u32>(pav, load<u32>(pav, AV_REFCOUNT) + 1, AV_REFCOUNT);
+    anon_vma_get(pav);
     store<u32>(child, <u32>pav, VMA_ANON_VMA);
     return anon_vma_link(m, cpu, child, pav);
   }
@@ -318,18 +383,24 @@ export function vma_dup(m: usize, cpu: u32, mm: u32, parent: usize): usize {
 /**
  * Splits vma at addr (split_vma): vma keeps [start, addr), a new VMA takes
  * [addr, end) with the matching pgoff, in the same file and anon memory.
- * Interval-tree keys change, so both are re-inserted. Returns the new VMA or 0.
+ * Returns the new VMA or 0.
+ *
+ * Rmap walkers run meanwhile (they read a VMA's range under its i_mmap or
+ * anon_vma lock), so no page of [start, end) may go missing from the rmap
+ * for a moment, as vma_adjust's locking ensures: the new VMA joins the
+ * anon memory first (a walk may find a page through both VMAs for a while,
+ * which the PT-locked recheck of each PTE makes harmless); the file's
+ * i_mmap is re-keyed under one hold of its lock; each anon_vma_chain of vma
+ * is re-keyed under one hold of its anon_vma's lock.
  */
 export function vma_split(m: usize, cpu: u32, vma: usize, addr: u64): usize {
   const mm = load<u32>(vma, VMA_MM);
   const start = load<u64>(vma, VMA_START);
   const end = load<u64>(vma, VMA_END);
   assert(addr > start && addr < end && !(addr & 0xfff), "bad split address");
+  if (nr_vmas(m, mm) >= load<u32>(vm_addr(m), VM_VMAS_CAP)) return 0;
   const file = load<u32>(vma, VMA_FILE);
-  if (file) immap_remove(m, cpu, vma);
   const d = design(m);
-  // the avc keys change: take vma's chains out of their trees first
-  if (d == PRIMARY_AVC) avc_retree(m, cpu, vma, false);
   const nv = pool_alloc(m, vm_addr(m) + VM_VMA_POOL);
   if (!nv) return 0;
   memory.copy(nv, vma, VMA_SHARED);
@@ -337,38 +408,79 @@ export function vma_split(m: usize, cpu: u32, vma: usize, addr: u64): usize {
   store<u64>(nv, end, VMA_END);
   store<u32>(nv, load<u32>(vma, VMA_PGOFF) + <u32>((addr - start) >> 12), VMA_PGOFF);
   store<u32>(nv, 0, VMA_AVC);
-  store<u64>(vma, addr, VMA_END);
-  if (!set_insert(m, mm, nv)) return 0;
-  if (file) {
-    immap_insert(m, cpu, vma);
-    immap_insert(m, cpu, nv);
-  }
+  // the new VMA's anon memory first: [addr, end) is found through it from here on
   if (d == PRIMARY_AVC) {
-    avc_retree(m, cpu, vma, true);
     if (!anon_vma_clone(m, cpu, nv, vma)) return 0;
     const av = <usize>load<u32>(nv, VMA_ANON_VMA);
-    if (av) store<u32>(av, load<u32>(av, AV_REFCOUNT) + 1, AV_REFCOUNT);
+    if (av) anon_vma_get(av);
   } else if (d == PRIMARY_ANONVMA) {
     const av = <usize>load<u32>(nv, VMA_ANON_VMA);
     if (av) {
-      store<u32>(av, load<u32>(av, AV_REFCOUNT) + 1, AV_REFCOUNT);
+      anon_vma_get(av);
       if (!anon_vma_link(m, cpu, nv, av)) return 0;
     }
   }
+  if (file) {
+    const as = address_space(m, file);
+    i_mmap_lock_write(m, cpu, as);
+    immap_unlink(m, as, vma);
+    store<u64>(vma, addr, VMA_END);
+    immap_link(m, as, vma);
+    immap_link(m, as, nv);
+    i_mmap_unlock_write(m, cpu, as);
+  } else store<u64>(vma, addr, VMA_END);
+  // vma's chains under their new keys, each re-keyed under one hold of its anon_vma's lock
+  if (d == PRIMARY_AVC) avc_rekey(m, cpu, vma);
+  set_insert(m, mm, nv); // cannot fail: checked above
   count(m, cpu, ST_VMAS_SPLIT);
   return nv;
 }
 
-/** Takes every chain of vma out of its anon_vma's tree, or puts it back under the VMA's current range. */
-function avc_retree(m: usize, cpu: u32, vma: usize, insert: bool): void {
+/** Re-keys every chain of vma in its anon_vma's tree under the VMA's current range. */
+function avc_rekey(m: usize, cpu: u32, vma: usize): void {
   const pgoff = load<u32>(vma, VMA_PGOFF);
   for (let avc = <usize>load<u32>(vma, VMA_AVC); avc; avc = <usize>load<u32>(avc, AVC_NEXT)) {
     const av = <usize>load<u32>(avc, AVC_ANON_VMA);
     anon_vma_lock(m, cpu, av);
-    if (insert) itree_insert(av + AV_ROOT, avc + AVC_RB, pgoff, pgoff + vma_pages(vma) - 1);
-    else itree_remove(av + AV_ROOT, avc + AVC_RB);
+    itree_remove(av + AV_ROOT, avc + AVC_RB);
+    itree_insert(av + AV_ROOT, avc + AVC_RB, pgoff, pgoff + vma_pages(vma) - 1);
     anon_vma_unlock(m, cpu, av);
   }
+}
+
+/**
+ * Takes every rmap lock that lets a walker find vma: its file's i_mmap lock,
+ * then the lock of each anon_vma it is chained to (nested under mmap_lock
+ * held for writing, as mm_take_all_locks). mremap holds them while the PTEs
+ * and the VMA move, so a walk sees the mapping at its old place or its new
+ * one, never neither.
+ */
+export function vma_lock_rmap(m: usize, cpu: u32, vma: usize): void {
+  const file = load<u32>(vma, VMA_FILE);
+  if (file) i_mmap_lock_write(m, cpu, address_space(m, file));
+  const d = design(m);
+  if (d == PRIMARY_AVC) {
+    for (let avc = <usize>load<u32>(vma, VMA_AVC); avc; avc = <usize>load<u32>(avc, AVC_NEXT)) {
+      anon_vma_lock(m, cpu, <usize>load<u32>(avc, AVC_ANON_VMA));
+    }
+  } else if (d == PRIMARY_ANONVMA) {
+    const av = <usize>load<u32>(vma, VMA_ANON_VMA);
+    if (av) anon_vma_lock(m, cpu, av);
+  }
+}
+
+export function vma_unlock_rmap(m: usize, cpu: u32, vma: usize): void {
+  const d = design(m);
+  if (d == PRIMARY_AVC) {
+    for (let avc = <usize>load<u32>(vma, VMA_AVC); avc; avc = <usize>load<u32>(avc, AVC_NEXT)) {
+      anon_vma_unlock(m, cpu, <usize>load<u32>(avc, AVC_ANON_VMA));
+    }
+  } else if (d == PRIMARY_ANONVMA) {
+    const av = <usize>load<u32>(vma, VMA_ANON_VMA);
+    if (av) anon_vma_unlock(m, cpu, av);
+  }
+  const file = load<u32>(vma, VMA_FILE);
+  if (file) i_mmap_unlock_write(m, cpu, address_space(m, file));
 }
 
 /** Moves a VMA to a new start (mremap's move of a whole VMA): pgoff stays, so rmap addresses follow. */

@@ -13,18 +13,20 @@
 // the mm's invalidate_seq odd while an overlapping invalidation runs.
 import { itree_first, itree_next } from "../lib/itree";
 import { mm_addr, page_addr } from "../machine";
-import { inst_addr, nf_addr, ncount } from "../secondary/common";
+import { ext_rmap_lock, ext_rmap_unlock, inst_addr, nf_addr, ncount } from "../secondary/common";
 import {
   sec_access, sec_invalidate_entry, sec_invalidate_page, sec_range_end, sec_range_start, sec_release, sec_young,
   xpmem_settle,
 } from "../secondary/mmu";
 import {
   BUG_FREE_EARLY, BUG_NO_RANGE_END, BUG_NO_YOUNG_OR, DESIGN_BOTH, DESIGN_INTERVAL, DESIGN_NONE, DESIGN_PHYSICAL,
-  DESIGN_VIRTUAL, MM_ACTIVE, MM_INV_SEQ, MM_ITREE, NF_DESIGN, NF_FLAGS, NF_INST_USED, NF_RACE, NF_RMAP_KINDS, NS_CALLS, NS_EXT_VISITS,
+  DESIGN_VIRTUAL, MM_ACTIVE, MM_INV_SEQ, MM_ITREE, MM_NF_LOCK, NF_DESIGN, NF_FLAGS, NF_INST_USED, NF_RACE, NF_RMAP_KINDS, NS_CALLS, NS_EXT_VISITS,
   NS_INVALIDATE_PAGE, NS_RANGE_END, NS_RANGE_START, NS_RELEASE, NS_RMAP_PAGE, NS_YOUNG, PG_EXT, SI_KIND, SI_NEXT,
   SI_MM, SI_NODE, XR_INDEX, XR_INST, XR_NEXT,
 } from "./types";
 import { MM_NOTIFIERS } from "../mm/types";
+import { ipi_poll } from "../smp";
+import { spin_trylock, spin_unlock } from "../sync";
 
 // @ts-ignore: decorator
 @inline function design(m: usize): u32 {
@@ -75,7 +77,7 @@ export function notify_invalidate_page(m: usize, cpu: u32, mm: u32, va: u64): vo
 export function notify_range_start(m: usize, cpu: u32, mm: u32, start: u64, end: u64): void {
   const d = design(m);
   const ma = mm_addr(m, mm);
-  store<u32>(ma, load<u32>(ma, MM_ACTIVE) + 1, MM_ACTIVE); // an open range, for the checker
+  atomic.add<u32>(ma + MM_ACTIVE, 1); // an open range, for the checker (and the interval seq)
   if (flags(m) & BUG_FREE_EARLY) return; // the mutation: invalidate only at range_end, after the pages went
   if (has_virtual(d)) {
     for (let id = first(m, mm); id; id = load<u32>(inst_of(m, id), SI_NEXT)) {
@@ -99,7 +101,7 @@ function race(m: usize, cpu: u32, mm: u32, va: u64): void {
   for (let id: u32 = 0; id < n; id++) {
     const inst = inst_addr(m, id);
     if (load<u32>(inst, SI_MM) == mm) {
-      sec_access(m, cpu, inst, va, false);
+      sec_access(m, cpu, inst, va, false, true);
       return;
     }
   }
@@ -109,7 +111,7 @@ export function notify_range_end(m: usize, cpu: u32, mm: u32, start: u64, end: u
   if (flags(m) & BUG_NO_RANGE_END) return;
   const d = design(m);
   const ma = mm_addr(m, mm);
-  store<u32>(ma, load<u32>(ma, MM_ACTIVE) - 1, MM_ACTIVE);
+  if (d != DESIGN_INTERVAL) atomic.sub<u32>(ma + MM_ACTIVE, 1); // interval_end drops it under its lock
   xpmem_settle(m, cpu);
   if (has_virtual(d)) {
     for (let id = first(m, mm); id; id = load<u32>(inst_of(m, id), SI_NEXT)) {
@@ -120,7 +122,7 @@ export function notify_range_end(m: usize, cpu: u32, mm: u32, start: u64, end: u
     }
   } else if (d == DESIGN_INTERVAL) {
     if (flags(m) & BUG_FREE_EARLY) interval_invalidate(m, cpu, mm, start, end, false);
-    interval_end(m, mm);
+    interval_end(m, cpu, mm);
   }
 }
 
@@ -173,27 +175,48 @@ export function notify_rmap_page(m: usize, cpu: u32, pfn: u32): void {
     if (!(kinds & (1 << k))) continue;
     delivered(m, cpu, NS_RMAP_PAGE);
     let visits: u64 = 0;
-    let n = <usize>load<u32>(page, PG_EXT);
-    while (n) {
-      visits++;
-      const next = <usize>load<u32>(n, XR_NEXT); // the entry may free n
-      const inst = <usize>load<u32>(n, XR_INST);
-      if (load<u32>(inst, SI_KIND) == k) sec_invalidate_entry(m, cpu, inst, <usize>load<u32>(n, XR_INDEX));
-      n = next;
+    // The first node of kind k, taken under the list's lock; invalidating it drops the node
+    // (drop_entry takes the lock again), so the walk starts over. New secondary faults may add
+    // nodes meanwhile: the budget bounds the walk as the page lock bounds the kernel's.
+    for (let budget: u32 = 1 << 16; budget; budget--) {
+      ext_rmap_lock(page);
+      let inst: usize = 0;
+      let ent: usize = 0;
+      for (let n = <usize>load<u32>(page, PG_EXT); n; n = <usize>load<u32>(n, XR_NEXT)) {
+        visits++;
+        const i = <usize>load<u32>(n, XR_INST);
+        if (load<u32>(i, SI_KIND) == k) {
+          inst = i;
+          ent = <usize>load<u32>(n, XR_INDEX);
+          break;
+        }
+      }
+      ext_rmap_unlock(page);
+      if (!inst) break;
+      sec_invalidate_entry(m, cpu, inst, ent, pfn);
     }
     ncount(m, cpu, NS_EXT_VISITS, visits);
   }
   xpmem_settle(m, cpu);
 }
 
-/** mn_itree_inv_start_range: seq odd while overlapping subscriptions are invalidated. */
+/**
+ * mn_itree_inv_start_range: seq odd while overlapping subscriptions are
+ * invalidated. A one-page invalidation is a range that opens and closes at
+ * once: it counts itself active, so it cannot close another CPU's open range.
+ */
 function interval_invalidate(m: usize, cpu: u32, mm: u32, start: u64, end: u64, one_page: bool): void {
   const ma = mm_addr(m, mm);
   const root = ma + MM_ITREE;
   const first_vpn = <u32>(start >> 12);
   const last_vpn = <u32>((end - 1) >> 12);
   const n0 = itree_first(root, first_vpn, last_vpn);
-  if (n0) store<u32>(ma, load<u32>(ma, MM_INV_SEQ) | 1, MM_INV_SEQ);
+  if (one_page) atomic.add<u32>(ma + MM_ACTIVE, 1);
+  if (n0) {
+    nf_lock(m, cpu, ma);
+    store<u32>(ma, load<u32>(ma, MM_INV_SEQ) | 1, MM_INV_SEQ);
+    nf_unlock(m, cpu, ma);
+  }
   for (let n = n0; n; n = itree_next(n, first_vpn, last_vpn)) {
     const inst = n - SI_NODE;
     delivered(m, cpu, one_page ? NS_INVALIDATE_PAGE : NS_RANGE_START);
@@ -203,16 +226,24 @@ function interval_invalidate(m: usize, cpu: u32, mm: u32, start: u64, end: u64, 
       sec_range_end(m, cpu, inst, start, end); // the interval API has no end callback: the seq closes it
     }
   }
-  if (one_page && n0) {
-    // a one-page range opens and closes at once
-    store<u32>(ma, load<u32>(ma, MM_INV_SEQ) + 1, MM_INV_SEQ);
-  }
+  if (one_page) interval_end(m, cpu, mm);
 }
 
 /** mn_itree_inv_end: the last active range makes the seq even again. */
-function interval_end(m: usize, mm: u32): void {
+function interval_end(m: usize, cpu: u32, mm: u32): void {
   const ma = mm_addr(m, mm);
-  if (load<u32>(ma, MM_ACTIVE) == 0 && load<u32>(ma, MM_INV_SEQ) & 1) {
-    store<u32>(ma, load<u32>(ma, MM_INV_SEQ) + 1, MM_INV_SEQ);
-  }
+  nf_lock(m, cpu, ma);
+  const left = atomic.sub<u32>(ma + MM_ACTIVE, 1) - 1; // range starts add to it outside the lock
+  if (left == 0 && load<u32>(ma, MM_INV_SEQ) & 1) store<u32>(ma, load<u32>(ma, MM_INV_SEQ) + 1, MM_INV_SEQ);
+  nf_unlock(m, cpu, ma);
+}
+
+// @ts-ignore: decorator
+@inline function nf_lock(m: usize, cpu: u32, ma: usize): void {
+  while (!spin_trylock(ma + MM_NF_LOCK)) ipi_poll(m, cpu);
+}
+
+// @ts-ignore: decorator
+@inline function nf_unlock(m: usize, cpu: u32, ma: usize): void {
+  spin_unlock(ma + MM_NF_LOCK);
 }

@@ -129,6 +129,8 @@ export const MM_ITREE: u32 = 52;
 export const MM_INV_SEQ: u32 = 56;
 /** active invalidate ranges (interval design) and open ranges (checker) */
 export const MM_ACTIVE: u32 = 60;
+/** subscriptions->lock: a spinlock over MM_INV_SEQ and MM_ACTIVE's transitions (interval design) */
+export const MM_NF_LOCK: u32 = 64;
 
 // ╒══════════════════════ Notifier statistics (per CPU, u64 each; at NSTAT_OFF) ══════════════════════╕
 //   0 calls_invalidate_page   8 calls_range_start   16 calls_range_end   24 calls_young   32 calls_release

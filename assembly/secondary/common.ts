@@ -5,7 +5,8 @@ import { PG_DIRTY, PG_FLAGS, PG_REFERENCED } from "../layout";
 import { cpu_addr, page_addr } from "../machine";
 import { pool_alloc, pool_free } from "../mm/pool";
 import { vm_addr } from "../mm/page_alloc";
-import { VM_NOTIFY } from "../mm/types";
+import { PG_EXTLOCK, VM_NOTIFY } from "../mm/types";
+import { bit_lock, bit_unlock } from "../sync";
 import {
   DESIGN_BOTH, DESIGN_PHYSICAL, NF_DESIGN, NF_EXT_POOL, NF_FLAGS, NF_INST_BASE, NSTAT_OFF, PG_EXT, PG_SEC,
   SE_A, SE_D, SE_PFN_MASK, SEC_ACCESSED, SEC_DIRTIED, SEC_REF_SHIFT, SI_BASE, SI_ENTRIES, SI_PAGES, SI_SIZE, XR_INDEX, XR_INST,
@@ -63,20 +64,20 @@ import { PG_EXTERNAL_RMAP } from "../layout";
 
 /** Marks what a secondary access did to a page, for the checker's dirty and young rules. */
 export function sec_touched(m: usize, pfn: u32, write: bool): void {
-  const p = page_addr(m, pfn);
-  store<u32>(p, load<u32>(p, PG_SEC) | SEC_ACCESSED | (write ? SEC_DIRTIED : 0), PG_SEC);
+  atomic.or<u32>(page_addr(m, pfn) + PG_SEC, SEC_ACCESSED | (write ? SEC_DIRTIED : 0));
 }
 
 /** Counts the secondary entries that map a frame (PG_SEC bits 8..31), so freeing a mapped frame is seen. */
 export function sec_ref(m: usize, pfn: u32, d: i32): void {
-  const p = page_addr(m, pfn);
-  store<u32>(p, <u32>(<i32>load<u32>(p, PG_SEC) + (d << SEC_REF_SHIFT)), PG_SEC);
+  atomic.add<u32>(page_addr(m, pfn) + PG_SEC, <u32>(d << SEC_REF_SHIFT));
 }
 
 /**
  * Drops a secondary entry the way KVM's mmu_spte_clear_track_bits does:
  * accessed goes to struct page (mark_page_accessed), dirty to set_page_dirty,
- * before the notifier returns (domain.md §4.1, §10 rule 4).
+ * before the notifier returns (domain.md §4.1, §10 rule 4). Several
+ * instances and CPUs change one struct page at once: every change of its
+ * flags and of PG_SEC is an atomic RMW (PG_LOCKED shares the flags word).
  */
 export function drop_entry(m: usize, cpu: u32, inst: usize, ent: usize): void {
   const e = load<u64>(ent);
@@ -85,36 +86,46 @@ export function drop_entry(m: usize, cpu: u32, inst: usize, ent: usize): void {
   sec_ref(m, pfn, -1);
   const p = page_addr(m, pfn);
   if (e & SE_A) {
-    store<u32>(p, load<u32>(p, PG_FLAGS) | PG_REFERENCED, PG_FLAGS);
-    store<u32>(p, load<u32>(p, PG_SEC) & ~SEC_ACCESSED, PG_SEC);
+    atomic.or<u32>(p + PG_FLAGS, PG_REFERENCED);
+    atomic.and<u32>(p + PG_SEC, ~SEC_ACCESSED);
   }
   if (e & SE_D) {
-    if (!bug(m, BUG_NO_SET_DIRTY)) {
-      store<u32>(p, load<u32>(p, PG_FLAGS) | PG_DIRTY, PG_FLAGS);
-      store<u32>(p, load<u32>(p, PG_SEC) & ~SEC_DIRTIED, PG_SEC);
-    }
+    if (!bug(m, BUG_NO_SET_DIRTY)) atomic.or<u32>(p + PG_FLAGS, PG_DIRTY);
     // rule 4: the secondary's writes must reach struct page before its entry is gone
-    const sec = load<u32>(p, PG_SEC);
-    if (sec & SEC_DIRTIED) {
-      ncount(m, cpu, NS_CHECK + (CHECK_LOST_DIRTY << 3));
-      store<u32>(p, sec & ~SEC_DIRTIED, PG_SEC);
-    }
+    const sec = atomic.and<u32>(p + PG_SEC, ~SEC_DIRTIED);
+    if (sec & SEC_DIRTIED && bug(m, BUG_NO_SET_DIRTY)) ncount(m, cpu, NS_CHECK + (CHECK_LOST_DIRTY << 3));
   }
   if (physical(m)) ext_rmap_remove(m, cpu, pfn, inst, ent);
 }
 
 // --- the external rmap: pfn -> (instance, entry) ------------------------------------
+// A frame's list (PG_EXT) changes under its PG_EXTLOCK bit lock: instances of
+// several mms (each under its own instance lock) add and drop entries of one
+// frame at once. A leaf lock: nothing is taken under it.
+
+/** pte_chain_lock's twin for the external rmap of the page at p. */
+// @ts-ignore: decorator
+@inline export function ext_rmap_lock(p: usize): void {
+  bit_lock(p + PG_FLAGS, ctz<u32>(PG_EXTLOCK));
+}
+
+// @ts-ignore: decorator
+@inline export function ext_rmap_unlock(p: usize): void {
+  bit_unlock(p + PG_FLAGS, ctz<u32>(PG_EXTLOCK));
+}
 
 /** Records that ent of inst maps pfn; the first one sets PageExternalRmap (under the page lock in Linux). */
 export function ext_rmap_add(m: usize, pfn: u32, inst: usize, ent: usize): bool {
   const n = pool_alloc(m, nf_addr(m) + NF_EXT_POOL);
   if (!n) return false;
   const p = page_addr(m, pfn);
-  store<u32>(n, load<u32>(p, PG_EXT), XR_NEXT);
   store<u32>(n, <u32>inst, XR_INST);
   store<u32>(n, <u32>ent, XR_INDEX);
+  ext_rmap_lock(p);
+  store<u32>(n, load<u32>(p, PG_EXT), XR_NEXT);
   store<u32>(p, <u32>n, PG_EXT);
-  store<u32>(p, load<u32>(p, PG_FLAGS) | PG_EXTERNAL_RMAP, PG_FLAGS);
+  atomic.or<u32>(p + PG_FLAGS, PG_EXTERNAL_RMAP);
+  ext_rmap_unlock(p);
   return true;
 }
 
@@ -123,17 +134,21 @@ export function ext_rmap_remove(m: usize, cpu: u32, pfn: u32, inst: usize, ent: 
   const p = page_addr(m, pfn);
   let prev: usize = 0;
   let visits: u64 = 0;
+  let gone: usize = 0;
+  ext_rmap_lock(p);
   for (let n = <usize>load<u32>(p, PG_EXT); n; n = <usize>load<u32>(n, XR_NEXT)) {
     visits++;
     if (<usize>load<u32>(n, XR_INST) == inst && <usize>load<u32>(n, XR_INDEX) == ent) {
       const next = load<u32>(n, XR_NEXT);
       if (prev) store<u32>(prev, next, XR_NEXT);
       else store<u32>(p, next, PG_EXT);
-      pool_free(m, nf_addr(m) + NF_EXT_POOL, n);
+      gone = n;
       break;
     }
     prev = n;
   }
+  if (!load<u32>(p, PG_EXT)) atomic.and<u32>(p + PG_FLAGS, ~PG_EXTERNAL_RMAP);
+  ext_rmap_unlock(p);
+  if (gone) pool_free(m, nf_addr(m) + NF_EXT_POOL, gone);
   ncount(m, cpu, NS_EXT_VISITS, visits);
-  if (!load<u32>(p, PG_EXT)) store<u32>(p, load<u32>(p, PG_FLAGS) & ~PG_EXTERNAL_RMAP, PG_FLAGS);
 }
