@@ -161,7 +161,14 @@ async function run(args: string[]): Promise<number> {
     return signalExitCode(stop.signal);
   }
   if (outcome.measured === 0 && plan.prior) process.stderr.write("nothing to resume: every cell was done\n");
-  return failed ? 1 : 0;
+  let bad = 0;
+  for (const e of result.benchmarks) {
+    const v = suite.verdict?.(e);
+    if (!v) continue;
+    process.stderr.write(`rmapbench: ${e.name}: ${v}\n`);
+    bad++;
+  }
+  return failed || bad ? 1 : 0;
 }
 
 function newResult(plan: RunPlan, command: string): RunResult {

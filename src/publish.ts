@@ -45,6 +45,7 @@ export function analyzeRun(r: RunResult, suite: Suite): void {
     nameKeys: runNameKeys(suite.nameKeys, r.params),
     baseline: r.baseline ?? r.analysis?.baseline,
     seed: Number(r.params.seed?.[0] ?? 1),
+    ...(suite.scalingKeys ? { scalingKeys: suite.scalingKeys } : {}),
   });
 }
 

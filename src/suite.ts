@@ -46,6 +46,10 @@ export interface Suite {
   prepare(params: Params, ctx: SuiteContext): Promise<Prepared | Skipped>;
   /** Checks one cell's parameters before anything runs; returns the problem (naming the parameter and the fix). */
   validate?(params: Params): string | undefined;
+  /** What is wrong with a measured entry (checker violations, say): the run then exits 1. */
+  verdict?(entry: import("./result.js").Entry): string | undefined;
+  /** Parameters read as CPU counts for speedup and efficiency (default: `workers`). */
+  scalingKeys?: string[];
   /** Lines printed under the table: targets, notes. */
   summary?(entries: import("./result.js").Entry[]): string[];
 }

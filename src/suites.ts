@@ -13,6 +13,7 @@ import { paper } from "../bench/paper.js";
 import { reclaim } from "../bench/reclaim.js";
 import { scaling } from "../bench/scaling.js";
 import { secfault } from "../bench/secfault.js";
+import { stress } from "../bench/stress.js";
 import { truncate } from "../bench/truncate.js";
 import { UsageError } from "./errors.js";
 import type { Suite } from "./suite.js";
@@ -32,6 +33,7 @@ export const suites: Suite[] = [
   cow,
   secfault,
   scaling,
+  stress,
   paper,
 ];
 export const DEFAULT_SUITE = "kernels";

@@ -278,45 +278,25 @@ test("every VM suite runs on a tiny scenario: the four primary rmap generations 
   }
 });
 
-test("the scaling suite runs a VM operation on 1 and 2 workers sharing the memory, with the same successes", () => {
+test("the scaling suite: throughput against cpus on 1 and 2 workers, speedup analysed, the limiting lock named", () => {
   const out = mkdtempSync(join(tmpdir(), "rmapbench-scaling-"));
-  const r = rmapbench(
-    [
-      "run",
-      "scaling",
-      "--set",
-      "op=cow",
-      "--set",
-      "design=virtual",
-      "--set",
-      "workers=1,2",
-      "--set",
-      "procs=16",
-      "--set",
-      "vmas=2",
-      "--set",
-      "pages=16",
-      "--set",
-      "ops=64",
-      "--set",
-      "rounds=1",
-      "--set",
-      "iterations=2",
-      "--set",
-      "warmup=1",
-      "--format",
-      "json",
-    ],
-    out,
-  );
+  const sets = ["design=virtual,interval", "mix=lock", "cpus=1,2", "workers=1,2", "ops=150", "rounds=1"];
+  const r = rmapbench(["run", "scaling", ...sets.flatMap((s) => ["--set", s]), "--format", "json,md"], out);
   assert.equal(r.code, 0, r.stderr);
   const dir = join(out, "scaling");
-  const json = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith(".json")) ?? ""), "utf8"));
-  assert.equal(json.benchmarks.length, 2);
-  assert.equal(
-    new Set(json.benchmarks.map((e: { checksum: string }) => e.checksum)).size,
-    1,
-    "the same operations succeed on 1 and 2 workers",
+  const file = (ext: string) => join(dir, readdirSync(dir).find((f) => f.endsWith(ext)) ?? "");
+  const json = JSON.parse(readFileSync(file(".json"), "utf8"));
+  assert.equal(json.benchmarks.length, 8);
+  for (const e of json.benchmarks) {
+    assert.ok(e.counters.modeled_ns > 0, `${e.name}: modeled time`);
+    assert.ok(e.counters.lock_mmap_lock_acq > 0, `${e.name}: lock statistics`);
+  }
+  // two CPUs on one worker wait for each other in modeled time: the lock clock serializes them
+  const two = json.benchmarks.find(
+    (e: { params: Record<string, unknown> }) => e.params.cpus === 2 && e.params.workers === 1,
   );
-  assert.ok(json.analysis.scaling.length > 0, "throughput against workers is analysed");
+  assert.ok(two.counters.lock_wait_ns > 0, "modeled lock waits with two CPUs");
+  const xs = json.analysis.scaling.map((s: { x: string }) => s.x);
+  assert.ok(xs.includes("cpus"), "speedup and efficiency against cpus");
+  assert.match(readFileSync(file(".md"), "utf8"), /waits longest on [a-z_]+/);
 });
