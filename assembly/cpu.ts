@@ -12,26 +12,23 @@
 // Every other lock is taken and released inside one step, and spinning on
 // one polls the worker's IPI mailboxes (smp.ts), so no placement of CPUs on
 // workers can deadlock: docs/smp.md gives the argument.
-import { PTE_ADDR_MASK, PTE_D, PTE_RW } from "./layout";
-import { mm_addr, page_addr } from "./machine";
-import { charge_touch } from "./cost";
+import { PG_MAPPING, PTE_ADDR_MASK, PTE_D, PTE_RW } from "./layout";
+import { cpu_addr, mm_addr, page_addr } from "./machine";
+import { charge_lock, charge_touch } from "./cost";
+import { ST_MODELED_NS, vmstat } from "./mm/vmstat";
 import { mm_init, pt_lookup } from "./pagetable";
-import {
-  lock_page, mmap_read_tryagain, mmap_read_unlock, mmap_write_trywait, mmap_write_unlock, unlock_page,
-} from "./mm/lock";
+import { mmap_read_tryagain, mmap_read_unlock, mmap_write_trywait, mmap_write_unlock } from "./mm/lock";
 import {
   do_exit, do_fork, do_mmap, do_mprotect, do_mremap, do_truncate, FAULT_OK, handle_mm_fault, munmap_begin,
   munmap_end, munmap_zap,
 } from "./mm/memory";
 import { get_page_unless_zero, put_page } from "./mm/page_alloc";
 import { MM_ALIVE, MM_CPUMASK, NIL, PAGE_MAPPING_ANON } from "./mm/types";
-import { PG_MAPPING } from "./layout";
 import {
   OP_AGE, OP_EXIT, OP_FAULT, OP_FORK, OP_MIGRATE, OP_MKCLEAN, OP_MMAP, OP_MPROTECT, OP_MREMAP, OP_MUNMAP,
   OP_POPULATE, OP_RECLAIM, OP_SEC_ACCESS, OP_TRUNCATE, VM_OP_SIZE,
 } from "./mm/ops";
-import { aged_begin, check_aged } from "./check";
-import { end_writeback, migrate_page, page_mkclean, page_referenced, reclaim_page } from "./mm/vmscan";
+import { age_page, end_writeback, migrate_page, page_mkclean, reclaim_page } from "./mm/vmscan";
 import { inst_addr } from "./secondary/common";
 import { SEC_BLOCKED, SEC_PENDING, SEC_RETRY, sec_fault_begin, sec_fault_commit, xpmem_settle } from "./secondary/mmu";
 import { SI_MM } from "./notifier/types";
@@ -40,7 +37,6 @@ import {
   CB_PHASE, CB_SIZE, CB_TLB_HITS, CB_TLB_MISSES, CB_YIELDS, ipi_poll, MB_OFF, MB_SLOTS, MB_SLOT_SIZE, TLB_ENTRIES,
   TLB_OFF, tlb_fill, tlb_lookup,
 } from "./smp";
-import { cpu_addr } from "./machine";
 
 /** A step's result when the CPU yielded instead of finishing its record. */
 const YIELD: u32 = 0xffff_fffd;
@@ -65,6 +61,7 @@ export function cpu_setup(m: usize, cpu: u32, ops: usize, n: u32, first: u32, st
   store<u32>(b, hostn, CB_HOST_N);
   memory.fill(cpu_addr(m, cpu) + MB_OFF, 0, MB_SLOTS * MB_SLOT_SIZE);
   memory.fill(cpu_addr(m, cpu) + TLB_OFF, 0, TLB_ENTRIES << 3);
+  store<u64>(vmstat(m, cpu), 0, ST_MODELED_NS); // the run's modeled time starts at 0 on every CPU
 }
 
 /** After a run: cpu is no longer scheduled (shootdowns are costed, not posted, again). */
@@ -81,31 +78,34 @@ export function cpu_teardown(m: usize, cpu: u32): void {
 }
 
 /**
- * The worker's loop: steps its CPUs, a seeded pick at a time, until every
- * stream is done; then keeps answering shootdowns until all `workers`
- * workers have arrived at the u32 at `done` (the host zeroes it). Returns the
- * records that succeeded.
+ * The worker's loop. It steps the runnable CPU with the earliest modeled
+ * clock (ties broken by the seeded generator), so its CPUs take locks in
+ * modeled time order and the lock clock (smp.ts) sees the contention they
+ * would meet. Workers do not wait for each other's clocks (a thread held up
+ * by the host would stall the others): their CPUs meet in wall time only
+ * (docs/smp.md). When every stream is done the worker keeps answering
+ * shootdowns until all `workers` workers have arrived at the u32 at `done`
+ * (the host zeroes it). Returns the records that succeeded.
  */
 export function cpu_run(m: usize, first: u32, stride: u32, n: u32, seed: u32, done: usize, workers: u32): u32 {
   let rng = seed ? seed : 0x9e37_79b9;
-  for (;;) {
-    let runnable: u32 = 0;
-    for (let k: u32 = 0; k < n; k++) {
-      const b = cb(m, first + k * stride);
-      if (load<u32>(b, CB_NEXT) < load<u32>(b, CB_N)) runnable++;
-    }
-    if (!runnable) break;
+  for (; n;) {
     rng = xorshift(rng);
-    let pick = rng % runnable;
-    for (let k: u32 = 0; k < n; k++) {
-      const cpu = first + k * stride;
+    const start = rng % n;
+    let pick: u32 = 0xffff_ffff;
+    let at: u64 = U64.MAX_VALUE;
+    for (let j: u32 = 0; j < n; j++) {
+      const cpu = first + ((start + j) % n) * stride;
       const b = cb(m, cpu);
       if (load<u32>(b, CB_NEXT) >= load<u32>(b, CB_N)) continue;
-      if (pick-- == 0) {
-        cpu_step(m, cpu);
-        break;
+      const t = clock(m, cpu);
+      if (t < at) {
+        at = t;
+        pick = cpu;
       }
     }
+    if (pick == 0xffff_ffff) break;
+    cpu_step(m, pick);
     ipi_poll(m, first);
   }
   atomic.add<u32>(done, 1);
@@ -113,6 +113,11 @@ export function cpu_run(m: usize, first: u32, stride: u32, n: u32, seed: u32, do
   let ok: u32 = 0;
   for (let k: u32 = 0; k < n; k++) ok += load<u32>(cb(m, first + k * stride), CB_OK);
   return ok;
+}
+
+// @ts-ignore: decorator
+@inline function clock(m: usize, cpu: u32): u64 {
+  return load<u64>(vmstat(m, cpu), ST_MODELED_NS);
 }
 
 /** One step of cpu: its current record runs to its end or to a yield. */
@@ -134,8 +139,9 @@ export function cpu_step(m: usize, cpu: u32): void {
 }
 
 // @ts-ignore: decorator
-@inline function again(b: usize): u32 {
+@inline function again(m: usize, cpu: u32, b: usize): u32 {
   store<u32>(b, load<u32>(b, CB_ATTEMPTS) + 1, CB_ATTEMPTS);
+  charge_lock(m, cpu); // the failed attempt's line transfer: a waiting CPU's clock moves on
   return YIELD;
 }
 
@@ -155,7 +161,7 @@ function step_op(m: usize, cpu: u32, b: usize, op: usize): u32 {
       return sec_step(m, cpu, b, inst_addr(m, c), a, d, phase);
     case OP_MUNMAP: {
       if (phase == 0) {
-        if (!mmap_write_trywait(m, cpu, mm, tries)) return again(b);
+        if (!mmap_write_trywait(m, cpu, mm, tries)) return again(m, cpu, b);
         if (!munmap_begin(m, cpu, mm, a, e)) {
           mmap_write_unlock(m, cpu, mm);
           return 0;
@@ -183,7 +189,7 @@ function step_op(m: usize, cpu: u32, b: usize, op: usize): u32 {
     case OP_FORK:
     case OP_EXIT: {
       if (kind == OP_EXIT && !load<u32>(mm_addr(m, mm), MM_ALIVE)) return 0; // its fork failed
-      if (!mmap_write_trywait(m, cpu, mm, tries)) return again(b);
+      if (!mmap_write_trywait(m, cpu, mm, tries)) return again(m, cpu, b);
       let ok: bool = true;
       if (kind == OP_MMAP) ok = do_mmap(m, cpu, mm, a, c, d, <u32>(e >> 32), <u32>e) != 0;
       else if (kind == OP_MPROTECT) ok = do_mprotect(m, cpu, mm, a, e, c);
@@ -199,7 +205,7 @@ function step_op(m: usize, cpu: u32, b: usize, op: usize): u32 {
       return ok ? 1 : 0;
     }
     case OP_POPULATE: {
-      if (!mmap_read_tryagain(m, cpu, mm, tries)) return again(b);
+      if (!mmap_read_tryagain(m, cpu, mm, tries)) return again(m, cpu, b);
       let r = FAULT_OK;
       for (let va = a; va < e && r == FAULT_OK; va += 4096) r = handle_mm_fault(m, cpu, mm, va, c != 0);
       mmap_read_unlock(m, cpu, mm);
@@ -229,7 +235,7 @@ function touch(m: usize, cpu: u32, b: usize, mm: u32, va: u64, write: bool): u32
     charge_touch(m, cpu, 1);
     return 1;
   }
-  if (!mmap_read_tryagain(m, cpu, mm, load<u32>(b, CB_ATTEMPTS))) return again(b);
+  if (!mmap_read_tryagain(m, cpu, mm, load<u32>(b, CB_ATTEMPTS))) return again(m, cpu, b);
   store<u64>(b, load<u64>(b, CB_TLB_MISSES) + 1, CB_TLB_MISSES);
   const r = handle_mm_fault(m, cpu, mm, va, write);
   const pte = pt_lookup(m, mm, va);
@@ -244,7 +250,10 @@ function sec_step(m: usize, cpu: u32, b: usize, inst: usize, va: u64, d: u32, ph
   let r: u32;
   if (phase == 0) {
     r = sec_fault_begin(m, cpu, inst, va, write);
-    if (r == SEC_BLOCKED) return YIELD;
+    if (r == SEC_BLOCKED) {
+      charge_lock(m, cpu);
+      return YIELD;
+    }
     if (r == SEC_PENDING) {
       store<u32>(b, d == 2 ? (write ? 1 : 0) : d, CB_K0 + 4); // the write decision, kept for the commit
       store<u32>(b, 1, CB_PHASE);
@@ -254,7 +263,7 @@ function sec_step(m: usize, cpu: u32, b: usize, inst: usize, va: u64, d: u32, ph
     r = sec_fault_commit(m, cpu, inst, va, load<u32>(b, CB_K0 + 4) != 0);
     store<u32>(b, 0, CB_PHASE);
   }
-  if (r == SEC_RETRY && load<u32>(b, CB_ATTEMPTS) + 1 < SEC_ATTEMPTS) return again(b);
+  if (r == SEC_RETRY && load<u32>(b, CB_ATTEMPTS) + 1 < SEC_ATTEMPTS) return again(m, cpu, b);
   return r;
 }
 
@@ -265,7 +274,7 @@ function sec_step(m: usize, cpu: u32, b: usize, inst: usize, va: u64, d: u32, ph
  * under the operation; the rmap walk itself runs without mmap_lock.
  */
 function page_op(m: usize, cpu: u32, b: usize, kind: u32, mm: u32, va: u64, tries: u32): u32 {
-  if (!mmap_read_tryagain(m, cpu, mm, tries)) return again(b);
+  if (!mmap_read_tryagain(m, cpu, mm, tries)) return again(m, cpu, b);
   const pte = pt_lookup(m, mm, va);
   const pfn = pte ? <u32>((pte & PTE_ADDR_MASK) >> 12) : NIL;
   const pinned = pfn != NIL && get_page_unless_zero(m, pfn);
@@ -273,16 +282,10 @@ function page_op(m: usize, cpu: u32, b: usize, kind: u32, mm: u32, va: u64, trie
   if (!pinned) return NIL;
   let r: u32 = NIL;
   if (kind == OP_RECLAIM || kind == OP_AGE) {
-    // an aging pass (reclaim's: the inactive list's first scan), judged by rule 5 like `age`'s
-    // under the page lock, as isolation from the LRU would: no reclaim of the page runs meanwhile
-    lock_page(m, cpu, pfn);
-    const before = aged_begin(m, pfn);
-    r = page_referenced(m, cpu, pfn);
-    check_aged(m, cpu, pfn, r, before);
-    unlock_page(m, cpu, pfn);
+    r = age_page(m, cpu, pfn); // reclaim's first scan is an aging pass, judged as `age`'s is
     if (kind == OP_RECLAIM) r = reclaim_page(m, cpu, pfn) ? 1 : 0;
   } else if (kind == OP_MIGRATE) r = migrate_page(m, cpu, pfn);
-  else if (kind == OP_MKCLEAN) {
+  else {
     if (load<u32>(page_addr(m, pfn), PG_MAPPING) & PAGE_MAPPING_ANON) r = 0;
     else {
       r = page_mkclean(m, cpu, pfn);

@@ -93,11 +93,15 @@ export const TLB_W: u64 = <u64>1 << 62;
 
 // ╒═══ Lock clock (VM header 216: address, 220: slot mask): 32 B per slot, by lock address hash ═══╕
 //   0 released: modeled time of the last exclusive release   8 read_released: of the last read release
-//  16 acquired: modeled time the current exclusive holder took it   24 pad
+//  16 acquired: modeled time the current exclusive holder took it
+//  24 worker: the last releaser's worker + 1 (u32)
 // └─────────────────────────────────────────────────────────────────────────────────────────────────╛
 // A CPU taking a lock whose last release lies in its modeled future waits
 // until then: locks serialize in modeled time even where no two threads met.
-// Two locks that share a slot serialize each other (a conservative error).
+// Only releases by CPUs of the taker's own worker count: clocks of different
+// workers are not kept in step, so they cannot be compared (the contention
+// between workers is real, and counted as such). Two locks that share a slot
+// serialize each other (a conservative error).
 export const VM_LOCK_CLOCK: u32 = 216;
 export const VM_LOCK_CLOCK_MASK: u32 = 220;
 export const LCK_SLOT: u32 = 32;
@@ -156,6 +160,8 @@ export function lock_acquired_stat(m: usize, cpu: u32, cls: u32, lock: usize, fa
   if (!slot) return;
   const c = clock_addr(m, cpu);
   const now = load<u64>(c);
+  if (!read) atomic.store<u64>(slot, now, 16);
+  if (atomic.load<u32>(slot, 24) != worker_tag(m, cpu)) return; // another worker's clock
   let free_at = atomic.load<u64>(slot);
   if (!read) {
     const r = atomic.load<u64>(slot, 8);
@@ -164,8 +170,13 @@ export function lock_acquired_stat(m: usize, cpu: u32, cls: u32, lock: usize, fa
   if (free_at > now) {
     bump(s + LS_WAIT_NS, free_at - now);
     store<u64>(c, free_at);
+    if (!read) atomic.store<u64>(slot, free_at, 16);
   }
-  if (!read) atomic.store<u64>(slot, free_at > now ? free_at : now, 16);
+}
+
+// @ts-ignore: decorator
+@inline function worker_tag(m: usize, cpu: u32): u32 {
+  return load<u32>(cb(m, cpu), CB_HOST_FIRST) + 1;
 }
 
 /** Books the release: the hold time, and the release time later takers wait for. */
@@ -173,6 +184,7 @@ export function lock_released_stat(m: usize, cpu: u32, cls: u32, lock: usize, re
   const slot = lock_slot(m, cpu, lock);
   if (!slot) return;
   const now = load<u64>(clock_addr(m, cpu));
+  atomic.store<u32>(slot, worker_tag(m, cpu), 24);
   if (read) {
     // the last reader out is what a writer waits for
     let seen = atomic.load<u64>(slot, 8);

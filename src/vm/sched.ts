@@ -2,7 +2,7 @@
 // c mod workers. With one worker the whole run is one Wasm call on this
 // thread, interleaved by the seed alone (deterministic mode); with more, a
 // piscina step runs every worker's share at once over the one memory.
-import { C } from "../layout.js";
+import { C, LOCK_CLOCK_SLOTS } from "../layout.js";
 import type { WorkerPool } from "../pool.js";
 import type { VmMachine, VmOp } from "./machine.js";
 
@@ -55,22 +55,28 @@ export interface SchedOptions {
   seed: number;
   /** Required when workers > 1. */
   pool?: WorkerPool;
-  /** Two spare u32 words kept for the machine's life (the done counter). */
+  /** DONE_BYTES kept for the machine's life: the done counter and each worker's earliest clock. */
   doneWord: number;
 }
+
+/** Bytes at SchedOptions.doneWord (assembly/cpu.ts cpu_run): a u32 count, then a u64 per worker. */
+export const DONE_BYTES = 8 + 8 * 64;
 
 /** Runs one stream per CPU; the caller restores the machine before and reads the checker after. */
 export async function runScheduled(vm: VmMachine, streams: VmOp[][], o: SchedOptions): Promise<SchedOutcome> {
   const raw = vm.core.raw;
   const cpus = streams.length;
   const W = Math.max(1, Math.min(o.workers, cpus));
-  const before = snapshotCpus(vm, cpus);
   const mark = vm.arena.mark();
   try {
     const addrs = streams.map((s) => vm.place(s));
     const hostN = (w: number) => Math.ceil((cpus - w) / W);
+    // every CPU's modeled clock starts at 0 (cpu_setup), and so does the lock clock
     for (let c = 0; c < cpus; c++) raw.cpu_setup(vm.m, c, addrs[c], streams[c].length, c % W, W, hostN(c % W));
-    new Uint32Array(vm.memory.buffer, o.doneWord, 1)[0] = 0;
+    new Uint8Array(vm.memory.buffer, o.doneWord, DONE_BYTES).fill(0);
+    const lc = vm.plan.vm?.lockClock;
+    if (lc) new Uint8Array(vm.memory.buffer, lc, LOCK_CLOCK_SLOTS * 32).fill(0);
+    const before = snapshotCpus(vm, cpus);
     let wallNs: number;
     let ok = 0;
     if (W === 1 || !o.pool) {
