@@ -3,7 +3,7 @@
 // event (a frame freed, a page written back or aged, a fault inside an open
 // range, a sleep under a spinlock) are counted where they happen; the rest
 // are checked by walking every secondary entry against the primary PTEs.
-import { H_MM_CAP, PG_DIRTY, PG_FLAGS, PG_REFCOUNT, PTE_ADDR_MASK, PTE_RW } from "./layout";
+import { H_MM_CAP, PG_DIRTY, PG_FLAGS, PG_REFCOUNT, PG_REFERENCED, PTE_ADDR_MASK, PTE_RW } from "./layout";
 import { mm_addr, page_addr } from "./machine";
 import { pt_lookup } from "./pagetable";
 import { inst_addr, ncount, nf_addr } from "./secondary/common";
@@ -109,7 +109,10 @@ export function check_aged(m: usize, cpu: u32, pfn: u32, referenced: u32, before
   if (!nf_addr(m)) return;
   const p = page_addr(m, pfn);
   const seen = before == 0xffff_ffff ? atomic.load<u32>(p, PG_SEC) & SEC_ACCESSED : before;
-  if (seen && !referenced) violation(m, cpu, CHECK_LOST_YOUNG);
+  // an entry dropped while the walk ran left its young bit in PG_referenced: deferred to the
+  // next pass, not lost (a COW break's notifier runs after it cleared the PTE the walk skipped)
+  const deferred = (atomic.load<u32>(p, PG_FLAGS) & PG_REFERENCED) != 0;
+  if (seen && !referenced && !deferred) violation(m, cpu, CHECK_LOST_YOUNG);
   // only what the pass could have seen is consumed: an access that lands during the walk stays marked
   if (seen) atomic.and<u32>(p + PG_SEC, ~SEC_ACCESSED);
 }

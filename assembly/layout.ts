@@ -202,4 +202,6 @@ export const HL_INFO: u32 = 4;
 export const HL_SIZE: u32 = 8;
 export const HL_READ: u32 = 1;
 export const HL_WRITE: u32 = 2;
-export const CPU_AREA_SIZE: u32 = 3072; // 1024.. the scheduled-CPU blocks of smp.ts
+// Per-CPU area: 0.. counters (80, 84: the page-table read-side words of pagetable.ts), 256.. lockdep,
+// 512.. vmstat, 768.. notifier statistics, 1024.. the scheduled-CPU blocks of smp.ts (up to 2560).
+export const CPU_AREA_SIZE: u32 = 3072;

@@ -89,12 +89,15 @@ export function page_referenced(m: usize, cpu: u32, pfn: u32): u32 {
   return refs;
 }
 
-/** The aging suite's page_referenced: the checker's young rule is judged here. */
+/** An aging pass judged by the checker's young rule (the `age` suite's, and reclaim's first scan on scheduled CPUs). */
 export function age_page(m: usize, cpu: u32, pfn: u32): u32 {
   if (!get_page_unless_zero(m, pfn)) return 0;
+  // under the page lock, as isolation from the LRU would: no other aging pass (reclaim's) runs on it
+  lock_page(m, cpu, pfn);
   const before = aged_begin(m, pfn);
   const refs = page_referenced(m, cpu, pfn);
   check_aged(m, cpu, pfn, refs, before);
+  unlock_page(m, cpu, pfn);
   put_page(m, cpu, pfn);
   return refs;
 }

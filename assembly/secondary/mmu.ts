@@ -155,8 +155,8 @@ function zap_spte(m: usize, cpu: u32, inst: usize, spte: usize, first: usize): v
 /** invalidate_page(mm, va) for one instance; also the interval design's one-page range. */
 export function sec_invalidate_page(m: usize, cpu: u32, inst: usize, va: u64): void {
   const k = kind(inst);
-  const ent = lookup(m, inst, va);
   mmu_lock(m, cpu, inst);
+  const ent = lookup(m, inst, va); // under the lock: a GRU slot may change hands meanwhile
   // every kind's generation moves, before the unlock (domain.md §3.1): a fault that sampled it
   // before this invalidation and commits after must retry (GRU and XPmem serialize their fault
   // paths against invalidate_page under their own locks; this is that check)
