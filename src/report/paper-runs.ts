@@ -38,8 +38,10 @@ export const TABLE_RUNS: TableRun[] = [
   },
   { key: "growth_notifiers", suite: "munmap", sets: ["secondary=kvm", "notifiers=1..64*2", "procs=8", ...QUICK] },
   { key: "growth_sharing", suite: "reclaim", sets: ["secondary=kvm", "file_share=0..1+0.25", ...QUICK] },
+  // simulated CPUs on 1 and 2 workers, every design, a read-mostly and a lock-bound mix
+  { key: "scaling", suite: "scaling", sets: ["ops=2000"] },
   // the default kernels run: also rewrites results/kernels/README.md
-  { key: "scaling", suite: "kernels", sets: [] },
+  { key: "kernels", suite: "kernels", sets: [] },
   {
     key: "history_fork",
     suite: "fork",
