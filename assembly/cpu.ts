@@ -26,7 +26,7 @@ import { get_page_unless_zero, put_page } from "./mm/page_alloc";
 import { MM_ALIVE, MM_CPUMASK, NIL, PAGE_MAPPING_ANON } from "./mm/types";
 import {
   OP_AGE, OP_EXIT, OP_FAULT, OP_FORK, OP_MIGRATE, OP_MKCLEAN, OP_MMAP, OP_MPROTECT, OP_MREMAP, OP_MUNMAP,
-  OP_POPULATE, OP_RECLAIM, OP_SEC_ACCESS, OP_TRUNCATE, VM_OP_SIZE,
+  OP_POPULATE, OP_RECLAIM, OP_SEC_ACCESS, OP_TRUNCATE, populate, VM_OP_SIZE,
 } from "./mm/ops";
 import { age_page, end_writeback, migrate_page, page_mkclean, reclaim_page } from "./mm/vmscan";
 import { inst_addr } from "./secondary/common";
@@ -206,10 +206,9 @@ function step_op(m: usize, cpu: u32, b: usize, op: usize): u32 {
     }
     case OP_POPULATE: {
       if (!mmap_read_tryagain(m, cpu, mm, tries)) return again(m, cpu, b);
-      let r = FAULT_OK;
-      for (let va = a; va < e && r == FAULT_OK; va += 4096) r = handle_mm_fault(m, cpu, mm, va, c != 0);
+      const r = populate(m, cpu, mm, a, e, c != 0);
       mmap_read_unlock(m, cpu, mm);
-      return r == FAULT_OK ? 1 : 0;
+      return r;
     }
     case OP_TRUNCATE:
       do_truncate(m, cpu, c, d);

@@ -44,6 +44,17 @@ export function spin_is_locked(lock: usize): bool {
   return (v & 0xffff) != v >> 16;
 }
 
+/** atomic_inc_not_zero: a reference on an object unless its count already reached 0 (being freed). */
+export function atomic_inc_not_zero(count: usize): bool {
+  let v = atomic.load<u32>(count);
+  while (v != 0) {
+    const seen = atomic.cmpxchg<u32>(count, v, v + 1);
+    if (seen == v) return true;
+    v = seen; // another CPU took or dropped a reference: try again
+  }
+  return false;
+}
+
 // ╒════════════════════ Reader-writer semaphore (u32) ════════════════════╕
 //  3 3 2
 //  1 0 9                                                                 0

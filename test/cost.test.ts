@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { harnessParams } from "../src/common.js";
 import type { Params } from "../src/options.js";
-import type { Counters, Prepared, SuiteContext } from "../src/suite.js";
+import type { Counters, Prepared } from "../src/suite.js";
 import { findSuite } from "../src/suites.js";
 import { VmMachine } from "../src/vm/machine.js";
 import { scenarioParams, spreadBuild } from "../src/vm/suite.js";
 import { COST, type CostSpec, OP, PRIMARY, ST, VM_COST, VM_FLAG } from "../src/vmlayout.js";
 import { exportedConstants, loadModule } from "../src/wasm.js";
-import { randomVmOps, smallVm } from "./support/vm.js";
+import { randomVmOps, smallVm, testContext } from "./support/vm.js";
 
 const g = exportedConstants(loadModule("release")) as Record<string, number>;
 
@@ -37,16 +37,7 @@ const defaults = Object.fromEntries(
 const small: Params = { ...defaults, procs: 8, vmas: 4, pages: 16, mapcount: 4, range_pages: 4, ops: 16 };
 
 async function run(suite: string, over: Params): Promise<Counters> {
-  const cache = new Map<string, Promise<unknown>>();
-  const closers: (() => unknown)[] = [];
-  const ctx: SuiteContext = {
-    cache: <T>(k: string, make: () => Promise<T>) => {
-      if (!cache.has(k)) cache.set(k, make());
-      return cache.get(k) as Promise<T>;
-    },
-    onClose: (fn) => closers.push(fn),
-    note: () => {},
-  };
+  const { ctx, closers } = testContext();
   const p = await findSuite(suite).prepare({ ...small, ...over }, ctx);
   assert.ok(!("skip" in p), `${suite}: ${"skip" in p ? p.skip : ""}`);
   await (p as Prepared).batch();

@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { harnessParams } from "../src/common.js";
 import type { Params } from "../src/options.js";
-import type { Counters, Prepared, SuiteContext } from "../src/suite.js";
+import type { Counters, Prepared } from "../src/suite.js";
 import { findSuite } from "../src/suites.js";
 import { scenarioParams } from "../src/vm/suite.js";
 import { CHECK_RULES } from "../src/vmlayout.js";
+import { testContext } from "./support/vm.js";
 
 const defaults = Object.fromEntries(
   Object.entries({ ...scenarioParams, ...harnessParams }).map(([k, p]) => [
@@ -34,16 +35,7 @@ const small: Params = {
 };
 
 async function run(suite: string, over: Params): Promise<Counters> {
-  const closers: (() => unknown)[] = [];
-  const cache = new Map<string, Promise<unknown>>();
-  const ctx: SuiteContext = {
-    cache: <T>(k: string, make: () => Promise<T>) => {
-      if (!cache.has(k)) cache.set(k, make());
-      return cache.get(k) as Promise<T>;
-    },
-    onClose: (fn) => closers.push(fn),
-    note: () => {},
-  };
+  const { ctx, closers } = testContext();
   const p = await findSuite(suite).prepare({ ...small, ...over }, ctx);
   assert.ok(!("skip" in p), `${suite}: ${"skip" in p ? p.skip : ""}`);
   const prepared = p as Prepared;

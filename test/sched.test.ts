@@ -11,11 +11,12 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { parseSets } from "../src/options.js";
 import type { RunResult } from "../src/result.js";
-import type { SuiteContext } from "../src/suite.js";
 import { DONE_BYTES, runScheduled } from "../src/vm/sched.js";
 import { DETERMINISTIC_ONLY, schedParams } from "../src/vm/scheduled.js";
 import { prepareCell } from "../src/vm/suite.js";
+import { CHECK_RULES } from "../src/vmlayout.js";
 import { forksPerCpu, makeStreams } from "../src/workload/mix.js";
+import { testContext } from "./support/vm.js";
 
 const cli = new URL("../src/cli.ts", import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), "rmapbench-sched-"));
@@ -35,16 +36,7 @@ function stress(sets: string[]) {
   return { code: r.status, stderr: r.stderr, result };
 }
 
-const RULES = [
-  "stale_mappings",
-  "stale_permission",
-  "use_after_free",
-  "lost_dirty",
-  "lost_young",
-  "fault_in_open_range",
-  "unpaired_range",
-  "sleep_in_atomic",
-];
+const RULES = CHECK_RULES;
 
 describe("stress: every correct design stays coherent", () => {
   for (const workers of [1, 2]) {
@@ -106,15 +98,7 @@ describe("deterministic mode", () => {
   test("the same seed gives the same counters and modeled times, bit for bit", async () => {
     const sets = parseSets(schedParams, ["design=interval", "secondary=kvm", "cpus=4", "workers=1", "ops=400"], "t");
     const p = Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, v[0]]));
-    const cache = new Map<string, Promise<unknown>>();
-    const ctx: SuiteContext = {
-      cache: <T>(k: string, make: () => Promise<T>) => {
-        if (!cache.has(k)) cache.set(k, make());
-        return cache.get(k) as Promise<T>;
-      },
-      onClose: () => {},
-      note: () => {},
-    };
+    const { ctx } = testContext();
     const spec = { ops: 400, mix: "mixed" as const };
     const def = { name: "t", doc: "t", unitDoc: "t", ops: () => [], extraMms: () => 4 * forksPerCpu(spec) };
     const { b } = await prepareCell(def, { ...p, check_every: 0 }, ctx);

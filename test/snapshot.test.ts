@@ -22,13 +22,13 @@ import {
   SnapshotError,
 } from "../src/snapshot/format.js";
 import { IMPORT, type Imported, importSnapshot, planImport, rmapOf } from "../src/snapshot/import.js";
-import type { Prepared, SuiteContext } from "../src/suite.js";
+import type { Prepared } from "../src/suite.js";
 import { findSuite } from "../src/suites.js";
 import { scenarioParams } from "../src/vm/suite.js";
 import { CHECK_RULES } from "../src/vmlayout.js";
 import { exportedConstants, loadModule } from "../src/wasm.js";
 import { buildSharer, type Sharer, startSharer } from "./support/sharer.js";
-import { checkVm, DESIGNS } from "./support/vm.js";
+import { checkVm, DESIGNS, testContext } from "./support/vm.js";
 
 const root = new URL("../", import.meta.url).pathname;
 const CLI = join(root, "src/cli.ts");
@@ -365,15 +365,7 @@ const defaults = Object.fromEntries(
 ) as Params;
 
 test("every VM suite over the sample: the primary generations agree, and the correct notifier designs keep the checker at zero", async () => {
-  const cache = new Map<string, Promise<unknown>>();
-  const ctx: SuiteContext = {
-    cache: <T>(k: string, make: () => Promise<T>) => {
-      if (!cache.has(k)) cache.set(k, make());
-      return cache.get(k) as Promise<T>;
-    },
-    onClose: () => {},
-    note: () => {},
-  };
+  const { ctx } = testContext();
   const one = async (suite: string, over: Params) => {
     const p: Params = { ...defaults, snapshot: SAMPLE, ops: 32, check_every: 1, check_sample: 0, ...over };
     const s = findSuite(suite);

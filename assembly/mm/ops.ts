@@ -163,10 +163,9 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
     }
     case OP_POPULATE: {
       mmap_read_lock(m, cpu, mm);
-      let r = FAULT_OK;
-      for (let va = a; va < b && r == FAULT_OK; va += 4096) r = handle_mm_fault(m, cpu, mm, va, c != 0);
+      const r = populate(m, cpu, mm, a, b, c != 0);
       mmap_read_unlock(m, cpu, mm);
-      return r == FAULT_OK ? 1 : 0;
+      return r;
     }
     case OP_TRUNCATE:
       do_truncate(m, cpu, c, d);
@@ -198,6 +197,13 @@ function run_one(m: usize, cpu: u32, op: usize): u32 {
       return r;
     }
   }
+}
+
+/** MAP_POPULATE's faults over [start, end), under mmap_lock for reading: 1 if every one succeeded. */
+export function populate(m: usize, cpu: u32, mm: u32, start: u64, end: u64, write: bool): u32 {
+  let r = FAULT_OK;
+  for (let va = start; va < end && r == FAULT_OK; va += 4096) r = handle_mm_fault(m, cpu, mm, va, write);
+  return r == FAULT_OK ? 1 : 0;
 }
 
 /** Reclaim, migration, writeback or aging of a pinned page. */

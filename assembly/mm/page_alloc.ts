@@ -11,7 +11,7 @@
 import { H_NFRAMES, H_VM, PG_FLAGS, PG_INDEX, PG_LRU, PG_LRU_NEXT, PG_LRU_PREV, PG_MAPCOUNT, PG_MAPPING, PG_REFCOUNT, PG_RMAP } from "../layout";
 import { check_free } from "../check";
 import { page_addr } from "../machine";
-import { spin_lock, spin_unlock } from "../sync";
+import { atomic_inc_not_zero, spin_lock, spin_unlock } from "../sync";
 import { NIL, VM_FREE_HEAD, VM_LRU_HEAD, VM_LRU_LOCK, VM_LRU_TAIL, VM_NEXT_PFN, VM_NR_FREE, VM_NR_LRU } from "./types";
 import { count, ST_PAGES_FREED } from "./vmstat";
 
@@ -54,14 +54,7 @@ export function get_page(m: usize, pfn: u32): void {
 
 /** A reference on a frame unless it is free (refcount 0): the pin of a page found without one. */
 export function get_page_unless_zero(m: usize, pfn: u32): bool {
-  const a = page_addr(m, pfn) + PG_REFCOUNT;
-  let v = atomic.load<u32>(a);
-  while (v != 0) {
-    const seen = atomic.cmpxchg<u32>(a, v, v + 1);
-    if (seen == v) return true;
-    v = seen;
-  }
-  return false;
+  return atomic_inc_not_zero(page_addr(m, pfn) + PG_REFCOUNT);
 }
 
 /** Drops a reference; the last one frees the frame (it must be unmapped by then). */

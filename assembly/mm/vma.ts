@@ -21,6 +21,7 @@ import {
 } from "./types";
 import { vm_addr } from "./page_alloc";
 import { count, ST_VMAS_SPLIT } from "./vmstat";
+import { atomic_inc_not_zero } from "../sync";
 
 // @ts-ignore: decorator
 @inline export function design(m: usize): u32 {
@@ -170,14 +171,7 @@ function anon_vma_alloc(m: usize): usize {
 
 /** A reference on av unless its count is already 0 (freed or being freed): an rmap walker's pin. */
 export function anon_vma_tryget(av: usize): bool {
-  const a = av + AV_REFCOUNT;
-  let v = atomic.load<u32>(a);
-  while (v != 0) {
-    const seen = atomic.cmpxchg<u32>(a, v, v + 1);
-    if (seen == v) return true;
-    v = seen;
-  }
-  return false;
+  return atomic_inc_not_zero(av + AV_REFCOUNT);
 }
 
 /** Drops a reference; the last one frees the anon_vma (nothing may be linked to it by then). */

@@ -1,6 +1,7 @@
 // Small primary-MMU machines and seeded random VM workloads for tests.
 import { C } from "../../src/layout.js";
 import { Rng } from "../../src/rng.js";
+import type { SuiteContext } from "../../src/suite.js";
 import { VmMachine, type VmOp } from "../../src/vm/machine.js";
 import { OP, PRIMARY, type Primary, VM_FLAG } from "../../src/vmlayout.js";
 import type { Build } from "../../src/wasm.js";
@@ -127,4 +128,19 @@ export function checkVm(vm: VmMachine): string[] {
     }
   }
   return problems;
+}
+
+/** A suite context for tests: a per-test cache, and the close hooks kept so the test can run them. */
+export function testContext(): { ctx: SuiteContext; closers: (() => unknown)[] } {
+  const cache = new Map<string, Promise<unknown>>();
+  const closers: (() => unknown)[] = [];
+  const ctx: SuiteContext = {
+    cache: <T>(k: string, make: () => Promise<T>) => {
+      if (!cache.has(k)) cache.set(k, make());
+      return cache.get(k) as Promise<T>;
+    },
+    onClose: (fn) => closers.push(fn),
+    note: () => {},
+  };
+  return { ctx, closers };
 }
