@@ -12,7 +12,7 @@ import { after, describe, test } from "node:test";
 import { parseSets } from "../src/options.js";
 import type { RunResult } from "../src/result.js";
 import { DONE_BYTES, runScheduled } from "../src/vm/sched.js";
-import { DETERMINISTIC_ONLY, schedParams } from "../src/vm/scheduled.js";
+import { schedParams } from "../src/vm/scheduled.js";
 import { prepareCell } from "../src/vm/suite.js";
 import { CHECK_RULES } from "../src/vmlayout.js";
 import { forksPerCpu, makeStreams } from "../src/workload/mix.js";
@@ -54,8 +54,6 @@ describe("stress: every correct design stays coherent", () => {
         for (const rule of RULES) {
           // XPmem under the merged API sleeps under spinlocks: the one expected count (docs/coherence.md)
           if (rule === "sleep_in_atomic" && e.params.design === "virtual" && e.params.secondary === "xpmem") continue;
-          // rule 5 is judged in deterministic mode only (src/vm/scheduled.ts DETERMINISTIC_ONLY)
-          if (workers > 1 && DETERMINISTIC_ONLY.has(rule)) continue;
           assert.equal(e.counters[rule], 0, `${e.name}: ${rule}`);
         }
         assert.ok(e.counters.secondary_faults > 0 && e.counters.notifier_calls > 0, `${e.name} did work`);

@@ -118,6 +118,7 @@ function unmap_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, a
     if (young) {
       flush(m, cpu, mm);
       store<u32>(arg, load<u32>(arg, A_RESULT) + 1, A_RESULT);
+      aged_seen(m, pfn); // an aging outcome: the use it saw keeps the page (rule 5)
       return false; // SWAP_FAIL: the page is in use
     }
   }
