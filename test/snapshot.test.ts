@@ -292,6 +292,13 @@ test("processes that vanish or deny access are skipped and listed; PFNs that rea
   ]);
   if (process.getuid?.() !== 0) return t.skip("not root: cannot run the capture as another user");
   const NOBODY = 65534;
+  // the CLI runs as nobody from this checkout: below a directory only its owner may enter, it cannot
+  const reach = spawnSync(process.execPath, ["--import", "tsx", "-e", "0"], {
+    cwd: new URL("..", import.meta.url).pathname,
+    uid: NOBODY,
+    gid: NOBODY,
+  });
+  if (reach.status !== 0) return t.skip("the checkout is not readable by nobody (a 0700 directory above it)");
   const sharer = await startSharer(2, NOBODY);
   const dir = mkdtempSync(join(tmpdir(), "rmapbench-snap-"));
   chmodSync(dir, 0o777);

@@ -1,7 +1,7 @@
 // The sharer helper (test/fixtures/sharer.c): builds it with gcc, starts it,
 // and knows by construction which of its processes' pages share a frame.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -45,13 +45,26 @@ export interface Sharer {
 const PAGE = 4096n;
 
 /**
+ * A copy of the helper another user can run: the checkout may sit below a directory only its owner may
+ * enter (mktemp -d makes them 0700), so the binary goes to a fresh world-readable directory of its own.
+ */
+function reachableBy(): string {
+  const dir = mkdtempSync(join(tmpdir(), "rmapbench-sharer-"));
+  chmodSync(dir, 0o755);
+  const bin = join(dir, "sharer");
+  copyFileSync(SHARER_BIN, bin);
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
+/**
  * Starts the helper with `children` children (plus a grandchild) and waits until every process is in place;
  * `as` runs it as another user (uid and gid), which needs root.
  */
 export async function startSharer(children: number, as?: number): Promise<Sharer> {
   const dir = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
   const file = join(dir, `rmapbench-sharer-${process.pid}-${Date.now()}`);
-  const child: ChildProcess = spawn(SHARER_BIN, [file, String(children)], {
+  const child: ChildProcess = spawn(as === undefined ? SHARER_BIN : reachableBy(), [file, String(children)], {
     stdio: ["pipe", "pipe", "inherit"],
     ...(as === undefined ? {} : { uid: as, gid: as }),
   });
