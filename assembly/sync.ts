@@ -177,7 +177,15 @@ export function barrier_wait(addr: usize, parties: u32): void {
     atomic.notify(addr + 4);
     return;
   }
+  // spin a while first: a thread woken from atomic.wait starts tens of microseconds late, which a
+  // timed step would count; the parties arrive close together, so the spin usually sees the release
+  for (let i: u32 = 0; i < BARRIER_SPINS; i++) {
+    if (atomic.load<u32>(addr + 4) != gen) return;
+  }
   while (atomic.load<u32>(addr + 4) == gen) {
     atomic.wait<i32>(addr + 4, <i32>gen, -1);
   }
 }
+
+/** Polls of the generation word before a barrier waiter sleeps (about a millisecond). */
+const BARRIER_SPINS: u32 = 1 << 20;
