@@ -17,8 +17,8 @@ export const schedParams = {
   ...scenarioParams,
   cpus: int("simulated CPUs, each running its own seeded stream of `ops` records", 4, 1, 64),
   workers: int(
-    "worker threads the CPUs are spread over (CPU c on worker c mod workers); 1 is deterministic mode",
-    Math.min(2, availableParallelism()),
+    "worker threads the CPUs are spread over (CPU c on worker c mod workers; at most cpus are used); default: the machine's cores; 1 is deterministic mode",
+    Math.min(64, availableParallelism()),
     1,
     64,
   ),
