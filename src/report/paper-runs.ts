@@ -40,6 +40,8 @@ export const TABLE_RUNS: TableRun[] = [
   { key: "growth_sharing", suite: "reclaim", sets: ["secondary=kvm", "file_share=0..1+0.25", ...QUICK] },
   // simulated CPUs on 1 and 2 workers, every design, a read-mostly and a lock-bound mix
   { key: "scaling", suite: "scaling", sets: ["ops=2000"] },
+  // the shootdown's modeled cost against the CPUs in mm_cpumask
+  { key: "shootdown", suite: "munmap", sets: ["design=virtual", "secondary=kvm", "cpus=1,2,4,8", ...QUICK] },
   // the default kernels run: also rewrites results/kernels/README.md
   { key: "kernels", suite: "kernels", sets: [] },
   {

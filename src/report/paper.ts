@@ -54,7 +54,7 @@ export function paperReadme(m: Manifest, runs: Map<string, LoadedRun>): string {
   out.push(...seedSection(get("seed"), get("coverage")));
   out.push(...coverageSection(get("coverage")));
   out.push(...growthSection(get));
-  out.push(...scalingSection(get("scaling"), get("kernels")));
+  out.push(...scalingSection(get("scaling"), get("kernels"), get("shootdown")));
   out.push(...sleepSection(get("seed"), get("coverage")));
   out.push(...historySection(get));
   out.push(...snapshotSection(get("snapshot"), get("snapshot_coverage"), get("coverage")));
@@ -221,7 +221,7 @@ function growthSection(get: (k: string) => LoadedRun): string[] {
   return out;
 }
 
-function scalingSection(l: LoadedRun, kernels: LoadedRun): string[] {
+function scalingSection(l: LoadedRun, kernels: LoadedRun, shootdown: LoadedRun): string[] {
   const r = l.r;
   const sc = r.analysis?.scaling ?? [];
   const wall = (e: Entry) => {
@@ -290,6 +290,36 @@ function scalingSection(l: LoadedRun, kernels: LoadedRun): string[] {
     const numeric = header.map((_, i) => i === 1 || i === 2 || i === 3 || i === 7);
     out.push(md({ title: `Table 4 (${mix}): throughput against simulated CPUs`, header, rows, numeric }), "");
   }
+  const sr = shootdown.r;
+  const base = find(sr, { cpus: 1 });
+  out.push(
+    "### A remote TLB flush against the CPUs in mm_cpumask",
+    "",
+    "munmap of `range_pages` pages under `virtual` with KVM, each process's pages faulted in from `cpus` CPUs so its",
+    "mm_cpumask holds them all: the flush at the end sends an IPI to every other one, and the initiator waits for the",
+    "round trip (775 ns to the first target, 68 ns per further one; docs/cost-model.md).",
+    "",
+    ...runBlock(shootdown),
+  );
+  const rows = values(sr, "cpus").map((cpus) => {
+    const e = find(sr, { cpus });
+    return [
+      String(cpus),
+      f(c(e, "ipis")),
+      f(c(e, "tlb_flushes")),
+      f(c(e, "modeled_ns")),
+      base && e ? `+${f(c(e, "modeled_ns") - c(base, "modeled_ns"))}` : "—",
+    ];
+  });
+  out.push(
+    md({
+      title: "Shootdown cost per munmap",
+      header: ["cpus in mm_cpumask", "ipis/op", "tlb_flushes/op", "modeled_ns/op", "over 1 CPU"],
+      numeric: [true, true, true, true, true],
+      rows,
+    }),
+    "",
+  );
   const kr = kernels.r;
   const ksc = kr.analysis?.scaling ?? [];
   const at2 = ksc.map((s) => {

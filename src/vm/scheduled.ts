@@ -35,11 +35,12 @@ export const schedParams = {
 /** The checker rules a design is known to break (docs/coherence.md "Expected outcomes"); the rest must stay 0. */
 export function expectedViolations(p: Params): Set<string> {
   const out = new Set<string>();
-  // physical sees no range operation: entries outlive munmap (then the frame: use_after_free) and mprotect,
-  // faults land inside ranges it was never told of, and aging misses what the ranges hid (Nick Piggin's objection)
+  // physical sees no range operation: entries outlive munmap (then the frame: use_after_free) and mprotect (a
+  // writable entry keeps writing a page writeback cleaned: lost_dirty), faults land inside ranges it was never
+  // told of, and aging misses what the ranges hid (Nick Piggin's objection)
   if (p.design === "physical") {
-    for (const r of ["stale_mappings", "stale_permission", "use_after_free", "lost_young", "fault_in_open_range"])
-      out.add(r);
+    const rules = ["stale_mappings", "stale_permission", "use_after_free", "lost_dirty", "lost_young"];
+    for (const r of [...rules, "fault_in_open_range"]) out.add(r);
   }
   if (p.design === "virtual" && p.secondary === "xpmem") out.add("sleep_in_atomic");
   return out;
