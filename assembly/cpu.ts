@@ -1,9 +1,9 @@
 // === Resumable simulated CPUs (issue 6 items 1, 5, 6) ===
 // A worker thread runs its CPUs (first + k * stride, k < n) over their op
-// streams, one step at a time, picking the next CPU to step from a seeded
-// generator: with one worker the interleaving is the seed's alone, so the
-// same seed gives the same counters and modeled times. A step runs until the
-// CPU finishes a record or yields. A CPU yields
+// streams, one step at a time, stepping the CPU with the earliest modeled
+// clock (the seed breaks ties): with one worker the interleaving follows from
+// the seed alone, so the same seed gives the same counters and modeled times.
+// A step runs until the CPU finishes a record or yields. A CPU yields
 //   - at mmap_lock when it cannot take it (the only lock held across yields),
 //   - between a secondary fault's sample-and-pin and its commit (the window
 //     the seq/count protocols close; domain.md §3),

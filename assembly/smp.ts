@@ -23,7 +23,6 @@ import { flush_cost } from "./cost";
 //  56 yields  60 done: records finished  64 ok: records that succeeded  68 attempts: retries of the record
 //  72 tlb_hits  80 tlb_misses  88 ipis_serviced  (u64 each)
 //  96 pending_acks: XPmem acknowledgements owed from atomic context (physical+range)
-// 100 rng: the worker's scheduling state (u32, in its first CPU's block)
 // └─────────────────────────────────────────────────────────────────────────────────────────╛
 export const CB_OFF: u32 = 1024;
 export const CB_OPS: u32 = 0;
@@ -45,7 +44,6 @@ export const CB_TLB_HITS: u32 = 72;
 export const CB_TLB_MISSES: u32 = 80;
 export const CB_IPIS_SERVICED: u32 = 88;
 export const CB_PENDING_ACKS: u32 = 96;
-export const CB_RNG: u32 = 100;
 export const CB_SIZE: u32 = 128;
 
 // ╒═══════════ Mailbox (per-CPU offset 1152): MB_SLOTS slots of 16 B ═══════════╕
@@ -62,7 +60,8 @@ export const MB_SLOT_SIZE: u32 = 16;
 //  24 wait_ns: modeled time spent waiting for the previous holder's release
 //  32 hold_ns: modeled time held (exclusive holds only)
 // └─────────────────────────────────────────────────────────────────────────────────╛
-// Classes are lockdep.ts's LC_* (1..12), plus the two below.
+// Classes are lockdep.ts's LC_* (1..12), plus KVM's mmu_lock. The allocator's,
+// the LRU's and the page cache's raw spinlocks take no CPU and are not counted.
 export const LS_OFF: u32 = 1280;
 export const LS_CLASSES: u32 = 16;
 export const LS_SIZE: u32 = 40;
@@ -73,8 +72,6 @@ export const LS_WAIT_NS: u32 = 24;
 export const LS_HOLD_NS: u32 = 32;
 /** KVM's kvm->mmu_lock (a spinlock of the secondary MMU). */
 export const LC_MMU_LOCK: u32 = 13;
-/** The simulator's allocator lock (frames, pools, tables): zone->lock in one. */
-export const LC_ALLOC: u32 = 14;
 
 // ╒═════ Per-CPU TLB (per-CPU offset 2048): TLB_ENTRIES direct-mapped u64 entries ═════╕
 //  6 6         4 4                                                         0

@@ -10,7 +10,7 @@ import type { VmMachine, VmOp } from "./machine.js";
 const CB = { OFF: 1024, YIELDS: 56, DONE: 60, OK: 64, TLB_HITS: 72, TLB_MISSES: 80, IPIS_SERVICED: 88 } as const;
 const LS = { OFF: 1280, CLASSES: 16, SIZE: 40 } as const;
 
-/** Lock classes by the index of their statistics (assembly/lockdep.ts LC_*, smp.ts LC_MMU_LOCK and LC_ALLOC). */
+/** Lock classes by the index of their statistics (assembly/lockdep.ts LC_*, smp.ts LC_MMU_LOCK). */
 export const LOCK_CLASSES = [
   "",
   "i_mutex",
@@ -26,7 +26,6 @@ export const LOCK_CLASSES = [
   "mmlist_lock",
   "tree_lock",
   "mmu_lock",
-  "alloc_lock",
 ] as const;
 
 export interface LockClassStats {
