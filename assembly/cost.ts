@@ -112,6 +112,11 @@ export function mm_cpu_use(m: usize, cpu: u32, mm: u32): void {
   charge(m, cpu, <u64>load<u32>(cost_addr(m), CO_LINE));
 }
 
+/** tlb_single_page_flush_ceiling: pages above it are flushed by a full flush. */
+export function flush_ceiling(m: usize): u64 {
+  return <u64>load<u32>(cost_addr(m), CO_FLUSH_CEILING);
+}
+
 /** A local flush of `pages` pages: INVLPG each, or a full flush above the ceiling. */
 export function flush_cost(m: usize, pages: u64): u64 {
   const c = cost_addr(m);
@@ -119,19 +124,20 @@ export function flush_cost(m: usize, pages: u64): u64 {
 }
 
 /**
- * flush_tlb_mm_range on cpu for `pages` pages of mm (a full flush above the
- * ceiling; pass 0xffffffff for flush_tlb_mm), then the shootdown: one IPI to
+ * flush_tlb_mm_range on cpu for `pages` pages of mm from `start` (a full
+ * flush above the ceiling; pass 0xffffffff for flush_tlb_mm), then the shootdown: one IPI to
  * every other CPU in mm_cpumask, the initiator waiting for the round trip to
  * the first and a line hand-off per further target (cost-model.md §0; the
  * 2.6.27 order: local flush, then the IPIs, not overlapped).
  */
-export function tlb_flush_mm(m: usize, cpu: u32, mm: u32, pages: u64): void {
+export function tlb_flush_mm(m: usize, cpu: u32, mm: u32, start: u64, pages: u64): void {
   count(m, cpu, ST_TLB_FLUSHES);
   const c = cost_addr(m);
   let ns = flush_cost(m, pages);
   const remote = atomic.load<u64>(mm_addr(m, mm), MM_CPUMASK) & ~(<u64>1 << <u64>(cpu & 63));
   const sched = scheduled(m, cpu);
-  if (sched) tlb_flush_local(m, cpu, mm);
+  const p = pages > 0xffff_ffff ? 0xffff_ffff : <u32>pages;
+  if (sched) tlb_flush_local(m, cpu, mm, start, p);
   if (remote) {
     const n = popcnt<u64>(remote);
     count(m, cpu, ST_IPIS, n);
@@ -139,12 +145,11 @@ export function tlb_flush_mm(m: usize, cpu: u32, mm: u32, pages: u64): void {
     if (sched) {
       // the shootdown for real: a request in each target's mailbox, then every acknowledgement
       // (to scheduled CPUs: a CPU no worker runs has nothing to flush and would never answer)
-      const p = pages > 0xffff_ffff ? 0xffff_ffff : <u32>pages;
       for (let bits = remote; bits; bits &= bits - 1) {
         const t = <u32>ctz<u64>(bits);
         if (!scheduled(m, t)) continue;
         atomic.add<u32>(cb(m, cpu) + CB_ACKS, 1);
-        ipi_post(m, cpu, t, mm, p);
+        ipi_post(m, cpu, t, mm, start, p);
       }
       ipi_wait(m, cpu);
     }

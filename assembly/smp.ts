@@ -12,7 +12,7 @@ import { H_VM } from "./layout";
 import { cpu_addr } from "./machine";
 import { fmix32 } from "./hash";
 import { ST_MODELED_NS, VMSTAT_OFF } from "./mm/vmstat";
-import { flush_cost } from "./cost";
+import { flush_ceiling, flush_cost } from "./cost";
 
 // ╒══════════════════ Scheduled-CPU block (128 B, per-CPU offset 1024) ══════════════════╕
 //   0 ops: address of the CPU's op stream   4 n: records in it   8 next: the record running
@@ -46,15 +46,16 @@ export const CB_IPIS_SERVICED: u32 = 88;
 export const CB_PENDING_ACKS: u32 = 96;
 export const CB_SIZE: u32 = 128;
 
-// ╒═══════════ Mailbox (per-CPU offset 1152): MB_SLOTS slots of 16 B ═══════════╕
+// ╒═══════════ Mailbox (per-CPU offset 1152): MB_SLOTS slots of 32 B ═══════════╕
 //   0 mm + 1 (0: free; claimed by cmpxchg)   4 pages (0xffffffff: the whole mm)
 //   8 from: the initiating CPU, whose acks word the target decrements   12 pad
+//  16 start: the first address flushed (u64)   24 pad
 // └──────────────────────────────────────────────────────────────────────────────╛
 export const MB_OFF: u32 = 1152;
 export const MB_SLOTS: u32 = 8;
-export const MB_SLOT_SIZE: u32 = 16;
+export const MB_SLOT_SIZE: u32 = 32;
 
-// ╒════════ Lock-class statistics (per-CPU offset 1280): 16 classes of 40 B ════════╕
+// ╒════════ Lock-class statistics (per-CPU offset 1408): 16 classes of 40 B ════════╕
 //   0 acquisitions   8 contended: the first attempt found it taken (real contention)
 //  16 spins: failed attempts (a scheduled CPU yields instead where it can)
 //  24 wait_ns: modeled time spent waiting for the previous holder's release
@@ -62,7 +63,7 @@ export const MB_SLOT_SIZE: u32 = 16;
 // └─────────────────────────────────────────────────────────────────────────────────╛
 // Classes are lockdep.ts's LC_* (1..12), plus KVM's mmu_lock. The allocator's,
 // the LRU's and the page cache's raw spinlocks take no CPU and are not counted.
-export const LS_OFF: u32 = 1280;
+export const LS_OFF: u32 = 1408;
 export const LS_CLASSES: u32 = 16;
 export const LS_SIZE: u32 = 40;
 export const LS_ACQ: u32 = 0;
@@ -200,7 +201,7 @@ export function lock_released_stat(m: usize, cpu: u32, cls: u32, lock: usize, re
 // ── TLB shootdown mailboxes ──
 
 /** Posts a flush of mm (pages, or 0xffffffff for all of it) to target; the caller counts the ack it waits for. */
-export function ipi_post(m: usize, from: u32, target: u32, mm: u32, pages: u32): void {
+export function ipi_post(m: usize, from: u32, target: u32, mm: u32, start: u64, pages: u32): void {
   const box = cpu_addr(m, target) + MB_OFF;
   for (;;) {
     for (let i: u32 = 0; i < MB_SLOTS; i++) {
@@ -209,6 +210,7 @@ export function ipi_post(m: usize, from: u32, target: u32, mm: u32, pages: u32):
         // claimed: fill it, then publish the mm (the target only reads a slot whose mm is set)
         store<u32>(s, pages, 4);
         store<u32>(s, from, 8);
+        store<u64>(s, start, 16);
         atomic.store<u32>(s, mm + 1);
         return;
       }
@@ -239,7 +241,7 @@ function ipi_service(m: usize, target: u32): void {
     if (w == 0 || w == 0xffff_ffff) continue;
     const pages = load<u32>(s, 4);
     const from = load<u32>(s, 8);
-    tlb_flush_local(m, target, w - 1);
+    tlb_flush_local(m, target, w - 1, load<u64>(s, 16), pages);
     // the handler's own flush, on the target's clock (the initiator's wait is the round trip)
     const c = clock_addr(m, target);
     store<u64>(c, load<u64>(c) + flush_cost(m, <u64>pages));
@@ -281,11 +283,26 @@ export function tlb_fill(m: usize, cpu: u32, mm: u32, va: u64, writable: bool): 
   store<u64>(tlb_slot(m, cpu, mm, vpn), tlb_tag(mm, vpn) | (writable ? TLB_W : 0));
 }
 
-/** Drops cpu's entries of mm; returns how many there were. */
-export function tlb_flush_local(m: usize, cpu: u32, mm: u32): u32 {
+/**
+ * Drops cpu's entries of mm for `pages` pages from `start`: each page's own
+ * entry (INVLPG), or every entry of mm when the range is above the flush
+ * ceiling (a full flush; the ceiling of cost.ts). Returns how many went.
+ */
+export function tlb_flush_local(m: usize, cpu: u32, mm: u32, start: u64, pages: u32): u32 {
+  let n: u32 = 0;
+  if (<u64>pages <= flush_ceiling(m)) {
+    const vpn0 = start >> 12;
+    for (let i: u32 = 0; i < pages; i++) {
+      const a = tlb_slot(m, cpu, mm, vpn0 + i);
+      if ((load<u64>(a) & ~TLB_W) == tlb_tag(mm, vpn0 + i)) {
+        store<u64>(a, 0);
+        n++;
+      }
+    }
+    return n;
+  }
   const t = cpu_addr(m, cpu) + TLB_OFF;
   const want = (<u64>mm & 0x3fff) << 48;
-  let n: u32 = 0;
   for (let i: u32 = 0; i < TLB_ENTRIES; i++) {
     const a = t + (<usize>i << 3);
     const e = load<u64>(a);

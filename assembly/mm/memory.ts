@@ -268,7 +268,7 @@ function do_wp_page(m: usize, cpu: u32, mm: u32, vma: usize, va: u64, slot: usiz
   else if (!page_add_new_anon_rmap(m, nw, load<u32>(vma, VMA_ANON_VMA), linear_index(vma, va), <u32>slot)) r = FAULT_OOM;
   else {
     store<u64>(slot, 0); // ptep_clear_flush_notify
-    tlb_flush_mm(m, cpu, mm, 1);
+    tlb_flush_mm(m, cpu, mm, va, 1);
     hook_invalidate_page(m, cpu, mm, va);
     store<u64>(slot, mk_pte(nw, PTE_A | PTE_RW | PTE_D));
     page_remove_rmap(m, cpu, old, <u32>slot);
@@ -465,7 +465,7 @@ function zap_ptes(m: usize, cpu: u32, mm: u32, start: u64, end: u64): u64 {
  */
 export function zap_page_range(m: usize, cpu: u32, mm: u32, start: u64, end: u64): void {
   hook_range_start(m, cpu, mm, start, end);
-  if (zap_ptes(m, cpu, mm, start, end)) tlb_flush_mm(m, cpu, mm, range_pages(start, end));
+  if (zap_ptes(m, cpu, mm, start, end)) tlb_flush_mm(m, cpu, mm, start, range_pages(start, end));
   hook_range_end(m, cpu, mm, start, end);
 }
 
@@ -561,7 +561,7 @@ export function munmap_zap(m: usize, cpu: u32, mm: u32, start: u64, end: u64): u
  * longer reach them.
  */
 export function munmap_end(m: usize, cpu: u32, mm: u32, start: u64, end: u64, cleared: u64): void {
-  if (cleared) tlb_flush_mm(m, cpu, mm, range_pages(start, end));
+  if (cleared) tlb_flush_mm(m, cpu, mm, start, range_pages(start, end));
   hook_range_end(m, cpu, mm, start, end);
   const i = find_vma_index(m, mm, start);
   while (i < nr_vmas(m, mm)) {
@@ -598,7 +598,7 @@ export function do_mprotect(m: usize, cpu: u32, mm: u32, start: u64, end: u64, f
   if (!split_at(m, cpu, mm, start) || !split_at(m, cpu, mm, end)) return false;
   hook_range_start(m, cpu, mm, start, end);
   pte_range(m, cpu, mm, start, end, protect_one, 0, PREP_NONE);
-  tlb_flush_mm(m, cpu, mm, range_pages(start, end)); // flush_tlb_range
+  tlb_flush_mm(m, cpu, mm, start, range_pages(start, end)); // flush_tlb_range
   hook_range_end(m, cpu, mm, start, end);
   for (let i = find_vma_index(m, mm, start); i < nr_vmas(m, mm); i++) {
     const vma = vma_at(m, mm, i);
@@ -644,7 +644,7 @@ export function do_mremap(m: usize, cpu: u32, mm: u32, start: u64, end: u64, new
   store<u64>(arg, new_start - start);
   vma_lock_rmap(m, cpu, vma);
   const ok = pte_range(m, cpu, mm, start, end, move_one, arg, PREP_MOVE);
-  tlb_flush_mm(m, cpu, mm, range_pages(start, end));
+  tlb_flush_mm(m, cpu, mm, start, range_pages(start, end));
   const moved = ok && vma_move(m, cpu, vma, new_start);
   vma_unlock_rmap(m, cpu, vma);
   hook_range_end(m, cpu, mm, start, end);
@@ -709,7 +709,7 @@ export function do_fork(m: usize, cpu: u32, parent: u32, child: u32): bool {
     if (cow) hook_range_end(m, cpu, parent, start, end);
     if (!ok) return false;
   }
-  tlb_flush_mm(m, cpu, parent, FLUSH_MM); // flush_tlb_mm(oldmm)
+  tlb_flush_mm(m, cpu, parent, 0, FLUSH_MM); // flush_tlb_mm(oldmm)
   store<u32>(mm_addr(m, child), parent, MM_PARENT);
   store<u32>(mm_addr(m, child), 1, MM_ALIVE);
   return true;

@@ -29,8 +29,8 @@ import {
 
 // ptep_clear_flush / ptep_clear_flush_young: one page of mm, with its shootdown (cost.ts).
 // @ts-ignore: decorator
-@inline function flush(m: usize, cpu: u32, mm: u32): void {
-  tlb_flush_mm(m, cpu, mm, 1);
+@inline function flush(m: usize, cpu: u32, mm: u32, va: u64): void {
+  tlb_flush_mm(m, cpu, mm, va, 1);
 }
 
 // @ts-ignore: decorator
@@ -62,7 +62,7 @@ function referenced_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usi
   if (young) store<u64>(pte, e & ~PTE_A);
   if (hook_clear_flush_young(m, cpu, mm, va)) young = true;
   if (young) {
-    flush(m, cpu, mm);
+    flush(m, cpu, mm, va);
     store<u32>(arg, load<u32>(arg, A_RESULT) + 1, A_RESULT);
   }
   return true;
@@ -116,14 +116,14 @@ function unmap_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize, a
     if (young) store<u64>(pte, e & ~PTE_A);
     if (hook_clear_flush_young(m, cpu, mm, va)) young = true;
     if (young) {
-      flush(m, cpu, mm);
+      flush(m, cpu, mm, va);
       store<u32>(arg, load<u32>(arg, A_RESULT) + 1, A_RESULT);
       aged_seen(m, pfn); // an aging outcome: the use it saw keeps the page (rule 5)
       return false; // SWAP_FAIL: the page is in use
     }
   }
   store<u64>(pte, 0); // ptep_clear_flush_notify
-  flush(m, cpu, mm);
+  flush(m, cpu, mm, va);
   hook_invalidate_page(m, cpu, mm, va);
   count(m, cpu, ST_PTES_CLEARED);
   if (e & PTE_D) set_page_dirty(m, pfn);
@@ -234,7 +234,7 @@ function mkclean_one(m: usize, cpu: u32, pfn: u32, mm: u32, va: u64, pte: usize,
   const e = load<u64>(pte);
   if (e & (PTE_RW | PTE_D)) {
     store<u64>(pte, 0);
-    flush(m, cpu, mm);
+    flush(m, cpu, mm, va);
     hook_invalidate_page(m, cpu, mm, va);
     store<u64>(pte, e & ~(PTE_RW | PTE_D));
     if (e & PTE_D) set_page_dirty(m, pfn);

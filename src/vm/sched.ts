@@ -8,7 +8,7 @@ import type { VmMachine, VmOp } from "./machine.js";
 
 // assembly/smp.ts: the scheduled-CPU block and the lock-class statistics
 const CB = { OFF: 1024, YIELDS: 56, DONE: 60, OK: 64, TLB_HITS: 72, TLB_MISSES: 80, IPIS_SERVICED: 88 } as const;
-const LS = { OFF: 1280, CLASSES: 16, SIZE: 40 } as const;
+const LS = { OFF: 1408, CLASSES: 16, SIZE: 40 } as const;
 
 /** Lock classes by the index of their statistics (assembly/lockdep.ts LC_*, smp.ts LC_MMU_LOCK). */
 export const LOCK_CLASSES = [
