@@ -177,8 +177,8 @@ export function barrier_wait(addr: usize, parties: u32): void {
     atomic.notify(addr + 4);
     return;
   }
-  // spin a while first: a thread woken from atomic.wait starts tens of microseconds late, which a
-  // timed step would count; the parties arrive close together, so the spin usually sees the release
+  // spin a while first: a thread woken from atomic.wait starts late (microseconds to milliseconds),
+  // which a timed step counts; the parties arrive close together, so the spin usually sees the release
   for (let i: u32 = 0; i < BARRIER_SPINS; i++) {
     if (atomic.load<u32>(addr + 4) != gen) return;
   }
@@ -187,5 +187,8 @@ export function barrier_wait(addr: usize, parties: u32): void {
   }
 }
 
-/** Polls of the generation word before a barrier waiter sleeps (about a millisecond). */
-const BARRIER_SPINS: u32 = 1 << 20;
+/**
+ * Polls of the generation word before a barrier waiter sleeps (tens of milliseconds): piscina hands the
+ * workers their tasks milliseconds apart at times, and a waiter that slept then woke up to 3 ms late.
+ */
+const BARRIER_SPINS: u32 = 1 << 26;
