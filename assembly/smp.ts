@@ -104,9 +104,6 @@ export const VM_LOCK_CLOCK: u32 = 216;
 export const VM_LOCK_CLOCK_MASK: u32 = 220;
 export const LCK_SLOT: u32 = 32;
 
-/** Per-CPU area bytes, all blocks above included. */
-export const SMP_AREA_END: u32 = 2560;
-
 // @ts-ignore: decorator
 @inline export function cb(m: usize, cpu: u32): usize {
   return cpu_addr(m, cpu) + CB_OFF;
@@ -140,7 +137,7 @@ function lock_slot(m: usize, cpu: u32, lock: usize): usize {
   if (!vm) return 0;
   const base = <usize>load<u32>(vm, VM_LOCK_CLOCK);
   if (!base) return 0;
-  return base + (<usize>(fmix32(<u32>lock) & load<u32>(vm, VM_LOCK_CLOCK_MASK)) << 5);
+  return base + <usize>(fmix32(<u32>lock) & load<u32>(vm, VM_LOCK_CLOCK_MASK)) * LCK_SLOT;
 }
 
 /**

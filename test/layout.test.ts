@@ -20,6 +20,7 @@ import {
   WALK_NOT_PRESENT,
   WALK_PROT_FAULT,
 } from "../src/layout.js";
+import { CB, LS } from "../src/vm/sched.js";
 import { exportedConstants, loadModule } from "../src/wasm.js";
 
 const g = exportedConstants(loadModule("release"));
@@ -50,6 +51,13 @@ test("host offsets equal the module's exported layout", () => {
       .filter(([k]) => k !== "SIZE")
       .map(([k, v]) => [`C_${k}`, v] as [string, number]),
     ["CPU_AREA_SIZE", C.SIZE],
+    ["CB_OFF", CB.OFF],
+    ...Object.entries(CB)
+      .filter(([k]) => k !== "OFF")
+      .map(([k, v]) => [`CB_${k}`, v] as [string, number]),
+    ["LS_OFF", LS.OFF],
+    ["LS_CLASSES", LS.CLASSES],
+    ["LS_SIZE", LS.SIZE],
     ["RMAP_MM_SHIFT", RMAP_MM_SHIFT],
   ];
   for (const [name, v] of pairs) assert.equal(g[name], v, name);

@@ -6,9 +6,9 @@ import { C, LOCK_CLOCK_SLOTS } from "../layout.js";
 import type { WorkerPool } from "../pool.js";
 import type { VmMachine, VmOp } from "./machine.js";
 
-// assembly/smp.ts: the scheduled-CPU block and the lock-class statistics
-const CB = { OFF: 1024, YIELDS: 56, DONE: 60, OK: 64, TLB_HITS: 72, TLB_MISSES: 80, IPIS_SERVICED: 88 } as const;
-const LS = { OFF: 1408, CLASSES: 16, SIZE: 40 } as const;
+// assembly/smp.ts: the scheduled-CPU block and the lock-class statistics (test/layout.test.ts checks them)
+export const CB = { OFF: 1024, YIELDS: 56, DONE: 60, OK: 64, TLB_HITS: 72, TLB_MISSES: 80, IPIS_SERVICED: 88 } as const;
+export const LS = { OFF: 1408, CLASSES: 16, SIZE: 40 } as const;
 
 /** Lock classes by the index of their statistics (assembly/lockdep.ts LC_*, smp.ts LC_MMU_LOCK). */
 export const LOCK_CLASSES = [
@@ -147,17 +147,4 @@ function diffCpus(a: CpuSnap[], b: CpuSnap[]): Omit<SchedOutcome, "wallNs" | "ok
     }
   });
   return { clocks, yields, tlbHits, tlbMisses, ipisServiced, locks };
-}
-
-/** The lock class that waited longest in modeled time (the one that limits scaling), or "none". */
-export function limitingLock(locks: Record<string, LockClassStats>): string {
-  let best = "none";
-  let most = 0;
-  for (const [k, v] of Object.entries(locks)) {
-    if (v.wait_ns > most) {
-      most = v.wait_ns;
-      best = k;
-    }
-  }
-  return best;
 }

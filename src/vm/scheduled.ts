@@ -10,7 +10,7 @@ import type { Counters, Prepared, SuiteContext } from "../suite.js";
 import { CHECK_RULES, OP } from "../vmlayout.js";
 import { forksPerCpu, MIXES, type Mix, makeStreams } from "../workload/mix.js";
 import type { VmMachine } from "./machine.js";
-import { DONE_BYTES, limitingLock, runScheduled, type SchedOutcome } from "./sched.js";
+import { DONE_BYTES, runScheduled, type SchedOutcome } from "./sched.js";
 import { prepareCell, scenarioParams, type VmSuiteDef } from "./suite.js";
 
 export const schedParams = {
@@ -180,10 +180,14 @@ function counters(o: SchedOutcome, a: Record<string, number>, b: Record<string, 
 
 /** The lock class with the most modeled wait in an entry's counters (lock_<class>_wait_ns), or "none". */
 export function limitingLockOf(c: Counters): string {
-  const locks: Record<string, { wait_ns: number }> = {};
+  let best = "none";
+  let most = 0;
   for (const [k, v] of Object.entries(c)) {
     const m = /^lock_(.+)_wait_ns$/.exec(k);
-    if (m) locks[m[1]] = { wait_ns: v };
+    if (m && v > most) {
+      most = v;
+      best = m[1];
+    }
   }
-  return limitingLock(locks as never);
+  return best;
 }
