@@ -18,10 +18,10 @@ import { charge_lock, charge_touch } from "./cost";
 import { ST_MODELED_NS, vmstat } from "./mm/vmstat";
 import { mm_init, pt_lookup } from "./pagetable";
 import { mmap_read_tryagain, mmap_read_unlock, mmap_write_trywait, mmap_write_unlock } from "./mm/lock";
+import { FAULT_OK, handle_mm_fault } from "./mm/memory";
 import {
-  do_exit, do_fork, do_mmap, do_mprotect, do_mremap, do_truncate, FAULT_OK, handle_mm_fault, munmap_begin,
-  munmap_end, munmap_zap,
-} from "./mm/memory";
+  do_exit, do_fork, do_mmap, do_mprotect, do_mremap, do_truncate, munmap_begin, munmap_end, munmap_zap,
+} from "./mm/mmap";
 import { get_page_unless_zero, put_page } from "./mm/page_alloc";
 import { MM_ALIVE, MM_CPUMASK, NIL, PAGE_MAPPING_ANON } from "./mm/types";
 import {

@@ -4,9 +4,8 @@ import { PG_MAPPING, PTE_ADDR_MASK, PTE_RW } from "../layout";
 import { mm_addr, page_addr } from "../machine";
 import { mm_init, pt_lookup } from "../pagetable";
 import { mmap_read_lock, mmap_read_unlock, mmap_write_lock, mmap_write_unlock } from "./lock";
-import {
-  do_exit, do_fork, do_mmap, do_mprotect, do_mremap, do_munmap, do_truncate, FAULT_OK, handle_mm_fault,
-} from "./memory";
+import { FAULT_OK, handle_mm_fault } from "./memory";
+import { do_exit, do_fork, do_mmap, do_mprotect, do_mremap, do_munmap, do_truncate } from "./mmap";
 import { pool_init } from "./pool";
 import { rmap_walk } from "./rmap";
 import { get_page_unless_zero, put_page } from "./page_alloc";
